@@ -31,6 +31,8 @@ public final class DragBenchReader {
     public static final String CONFIG_MASK = "mask.png";
     public static final String GROUND_TRUTH = "ground_truth.png";
     public static final String USER_DRAG = "user_drag.png";
+    /** Synthetic benchmark extras (optional): {@code angle_deg} is read. */
+    public static final String SAMPLE_JSON = "sample.json";
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -180,10 +182,30 @@ public final class DragBenchReader {
         for (int i = 0; i < pts.size(); i += 2) {
             pairs.add(new HandleTarget(pts.get(i)[0], pts.get(i)[1], pts.get(i + 1)[0], pts.get(i + 1)[1]));
         }
+        Double angle = angle(file.resolveSibling(SAMPLE_JSON));
         try {
-            return new DragBenchSample(category, name, image, mask, pairs, prompt, gt, steps);
+            return new DragBenchSample(category, name, image, mask, pairs, prompt, gt, steps, angle);
         } catch (IllegalArgumentException e) {
             throw new DatasetFormatException(file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static Double angle(Path file) {
+        if (!Files.isRegularFile(file)) {
+            return null;
+        }
+        try {
+            JsonNode n = JSON.readTree(file.toFile());
+            JsonNode a = n == null ? null : n.get("angle_deg");
+            if (a == null || a.isNull()) {
+                return null;
+            }
+            if (!a.isNumber()) {
+                throw new DatasetFormatException(file + ": 'angle_deg' must be a number, found " + a);
+            }
+            return a.asDouble();
+        } catch (IOException e) {
+            throw new DatasetFormatException(file + ": not valid JSON (" + e.getMessage() + ")", e);
         }
     }
 

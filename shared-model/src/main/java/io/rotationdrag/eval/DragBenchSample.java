@@ -14,10 +14,13 @@ import java.util.List;
  * @param prompt      text prompt ("" when none)
  * @param groundTruth {@code ground_truth.png} for synthetic sets, else {@code null}
  * @param dragSteps   the reference UI's {@code pix_step} when the sample came from {@code config.json}, else null
+ * @param rotationDeg the scene's true rotation angle in degrees when known ({@code sample.json}'s
+ *                    {@code angle_deg} from the synthetic benchmark, positive = counter-clockwise on screen),
+ *                    else null
  */
 public record DragBenchSample(String category, String name, BufferedImage image, PixelMask mask,
                               List<HandleTarget> points, String prompt, BufferedImage groundTruth,
-                              Integer dragSteps) {
+                              Integer dragSteps, Double rotationDeg) {
 
     public DragBenchSample {
         if (name == null || name.isBlank()) {
@@ -53,6 +56,11 @@ public record DragBenchSample(String category, String name, BufferedImage image,
     /** DragBench stores an all-zero mask when none was drawn: then the whole image is editable. */
     public boolean maskDrawn() {
         return !mask.isEmpty();
+    }
+
+    public DragBenchSample(String category, String name, BufferedImage image, PixelMask mask,
+                           List<HandleTarget> points, String prompt, BufferedImage groundTruth, Integer dragSteps) {
+        this(category, name, image, mask, points, prompt, groundTruth, dragSteps, null);
     }
 
     /** Pairs that are real drags (handle != target). */

@@ -120,6 +120,9 @@ class DragBenchTest {
         PixelMask m = PixelMask.of(20, 10, half(20, 10));
         writePng(m.toImage(), dir.resolve("mask.png"));
         assertEquals(m, DragBenchReader.readSample(dir, "").mask());
+        assertNull(s.rotationDeg());
+        Files.writeString(dir.resolve("sample.json"), "{\"angle_deg\": -30.5, \"axis\": [5, 5]}");
+        assertEquals(-30.5, DragBenchReader.readSample(dir, "").rotationDeg());
     }
 
     @Test
