@@ -82,18 +82,22 @@ as_pg() {
   if [[ $(id -u) == 0 ]]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi
 }
 
-# apt-get install of the given packages, with one apt-get update per process.
+# apt-get install of the given packages (no recommends: they pull in printing, samba, avahi ...), with one
+# apt-get update per process. Output goes to $RD_STATE_DIR/logs/apt.log.
 RD_APT_UPDATED=${RD_APT_UPDATED:-}
 apt_install() {
   [[ $(id -u) == 0 ]] || die "missing packages ($*); run as root or install them: apt-get install -y $*"
   command -v apt-get >/dev/null || die "missing packages ($*) and no apt-get on this machine"
+  mkdir -p "$LOGS_DIR"
+  local apt_log=$LOGS_DIR/apt.log
   if [[ -z $RD_APT_UPDATED ]]; then
     log "apt-get update"
-    apt-get update -qq || die "apt-get update failed"
+    apt-get update -qq >>"$apt_log" 2>&1 || { tail -20 "$apt_log" >&2; die "apt-get update failed (see $apt_log)"; }
     RD_APT_UPDATED=1
   fi
-  log "apt-get install -y $*"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" || die "apt-get install $* failed"
+  log "apt-get install -y --no-install-recommends $*"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >>"$apt_log" 2>&1 \
+    || { tail -20 "$apt_log" >&2; die "apt-get install $* failed (see $apt_log)"; }
 }
 
 # PostgreSQL 15 server binaries. Debian's package would also create and start a "main" cluster on 5432;
