@@ -2,7 +2,9 @@ package io.rotationdrag.drag;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
 /**
@@ -31,15 +33,26 @@ public final class FeatureMap {
     }
 
     public static int channels(NDArray features) {
-        return (int) chw(features).getShape().get(0);
+        return (int) dim(features, 0);
     }
 
     public static int height(NDArray features) {
-        return (int) chw(features).getShape().get(1);
+        return (int) dim(features, 1);
     }
 
     public static int width(NDArray features) {
-        return (int) chw(features).getShape().get(2);
+        return (int) dim(features, 2);
+    }
+
+    private static long dim(NDArray features, int axis) {
+        Shape s = features.getShape();
+        if (s.dimension() == 3) {
+            return s.get(axis);
+        }
+        if (s.dimension() == 4 && s.get(0) == 1) {
+            return s.get(axis + 1);
+        }
+        throw new IllegalArgumentException("expected a feature map [C,H,W] or [1,C,H,W], got " + s);
     }
 
     /** Bilinear samples at N points: returns [C, N]. */
@@ -82,7 +95,10 @@ public final class FeatureMap {
 
     /** Feature vector at one point as a Java array (bilinear, no gradient). */
     public static float[] vector(NDArray features, Vec2 p) {
-        return sample(features, p).stopGradient().toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            return sample(features, p).stopGradient().toType(DataType.FLOAT32, false).toFloatArray();
+        }
     }
 
     /**
@@ -118,10 +134,9 @@ public final class FeatureMap {
      * argmin). The returned point is integral and inside the map.
      */
     public static Match nearestNeighbour(NDArray features, float[] template, Vec2 centre, int r) {
-        NDArray f = chw(features);
-        int c = (int) f.getShape().get(0);
-        int h = (int) f.getShape().get(1);
-        int w = (int) f.getShape().get(2);
+        int c = channels(features);
+        int h = height(features);
+        int w = width(features);
         if (template.length != c) {
             throw new IllegalArgumentException("template has " + template.length + " channels, features have " + c);
         }
@@ -137,12 +152,13 @@ public final class FeatureMap {
         int y1 = Math.min(h - 1, cy + r);
         int ww = x1 - x0 + 1;
         float[] window;
-        try (NDManager scope = f.getManager().newSubManager()) {
-            NDArray win = f.get(new NDIndex(":, {}:{}, {}:{}", y0, y1 + 1, x0, x1 + 1));
-            win.attach(scope);
-            NDArray t = scope.create(template).toType(f.getDataType(), false).reshape(c, 1, 1);
-            NDArray d = win.stopGradient().sub(t).abs().sum(new int[] {0});
-            window = d.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            NDArray f = chw(features);
+            NDArray win = f.get(new NDIndex(":, {}:{}, {}:{}", y0, y1 + 1, x0, x1 + 1)).stopGradient();
+            NDArray t = f.getManager().create(template).toType(f.getDataType(), false).reshape(c, 1, 1);
+            // L1 distance per cell: sum_c |F[c, y, x] - template[c]|
+            window = win.sub(t).abs().sum(new int[] {0}).toType(DataType.FLOAT32, false).toFloatArray();
         }
         int best = 0;
         for (int k = 1; k < window.length; k++) {
