@@ -1,0 +1,85 @@
+package io.rotationdrag.edit;
+
+import io.rotationdrag.drag.AngleSense;
+
+/**
+ * Drag optimisation and tracking settings (method.md stage 3).
+ *
+ * @param learningRate         Adam lr on the latent (0.01)
+ * @param maxSteps             optimisation steps at most (80 in the reference UI, 160 in the paper)
+ * @param trackRadius          r_p: the tracking window is (2 r_p + 1)^2 feature cells (3)
+ * @param supervisionRadius    r_m: motion-supervision patch radius (1)
+ * @param maskLambda           lam of the mask term (0.1)
+ * @param maskTerm             when the mask term applies
+ * @param featureScale         the features are resized to this fraction of the image size (0.5)
+ * @param stopDistance         stop when every handle is closer than this to its target, in feature cells (2)
+ * @param angleThresholdDeg    RotationDrag: rotated template only when |angle| exceeds this (5 degrees)
+ * @param angleBinDeg          rotationdrag-cached: angles are rounded to multiples of this, one re-inversion per bin
+ * @param angleSense           sign convention of the rotation (PRODUCT: rotate the source the way the handle moved;
+ *                             REFERENCE reproduces the reference's opposite sense)
+ * @param freeDragBlend        freedrag: template <- (1 - b) template + b F(current handle) after each tracking step
+ */
+public record DragOptions(double learningRate, int maxSteps, int trackRadius, int supervisionRadius,
+                          double maskLambda, MaskTerm maskTerm, double featureScale, double stopDistance,
+                          double angleThresholdDeg, double angleBinDeg, AngleSense angleSense, double freeDragBlend) {
+
+    public DragOptions {
+        if (maskTerm == null) {
+            maskTerm = MaskTerm.WHEN_MASK_DRAWN;
+        }
+        if (angleSense == null) {
+            angleSense = AngleSense.PRODUCT;
+        }
+        if (!(learningRate > 0) || maxSteps < 0 || trackRadius < 0 || supervisionRadius < 0 || maskLambda < 0
+                || !(featureScale > 0) || featureScale > 1 || stopDistance < 0 || angleThresholdDeg < 0
+                || !(angleBinDeg > 0) || freeDragBlend < 0 || freeDragBlend > 1) {
+            throw new IllegalArgumentException("invalid drag settings: " + this);
+        }
+    }
+
+    /** The RotationDrag UI: 80 steps, mask term only with a drawn mask (see {@link MaskTerm}), 3 degree bins. */
+    public static DragOptions defaults() {
+        return new DragOptions(0.01, 80, 3, 1, 0.1, MaskTerm.WHEN_MASK_DRAWN, 0.5, 2.0, 5.0, 3.0, AngleSense.PRODUCT,
+                0.3);
+    }
+
+    /** The paper: up to 160 steps, the mask term always on (as the reference code applies it). */
+    public static DragOptions paper() {
+        return defaults().withMaxSteps(160).withMaskTerm(MaskTerm.ALWAYS);
+    }
+
+    public DragOptions withMaxSteps(int s) {
+        return new DragOptions(learningRate, s, trackRadius, supervisionRadius, maskLambda, maskTerm, featureScale,
+                stopDistance, angleThresholdDeg, angleBinDeg, angleSense, freeDragBlend);
+    }
+
+    public DragOptions withMaskTerm(MaskTerm m) {
+        return new DragOptions(learningRate, maxSteps, trackRadius, supervisionRadius, maskLambda, m, featureScale,
+                stopDistance, angleThresholdDeg, angleBinDeg, angleSense, freeDragBlend);
+    }
+
+    public DragOptions withLearningRate(double lr) {
+        return new DragOptions(lr, maxSteps, trackRadius, supervisionRadius, maskLambda, maskTerm, featureScale,
+                stopDistance, angleThresholdDeg, angleBinDeg, angleSense, freeDragBlend);
+    }
+
+    public DragOptions withAngleBinDeg(double b) {
+        return new DragOptions(learningRate, maxSteps, trackRadius, supervisionRadius, maskLambda, maskTerm,
+                featureScale, stopDistance, angleThresholdDeg, b, angleSense, freeDragBlend);
+    }
+
+    public DragOptions withAngleThresholdDeg(double t) {
+        return new DragOptions(learningRate, maxSteps, trackRadius, supervisionRadius, maskLambda, maskTerm,
+                featureScale, stopDistance, t, angleBinDeg, angleSense, freeDragBlend);
+    }
+
+    public DragOptions withAngleSense(AngleSense s) {
+        return new DragOptions(learningRate, maxSteps, trackRadius, supervisionRadius, maskLambda, maskTerm,
+                featureScale, stopDistance, angleThresholdDeg, angleBinDeg, s, freeDragBlend);
+    }
+
+    public DragOptions withStopDistance(double d) {
+        return new DragOptions(learningRate, maxSteps, trackRadius, supervisionRadius, maskLambda, maskTerm,
+                featureScale, d, angleThresholdDeg, angleBinDeg, angleSense, freeDragBlend);
+    }
+}
