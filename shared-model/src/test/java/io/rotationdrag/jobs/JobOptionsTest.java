@@ -1,0 +1,48 @@
+package io.rotationdrag.jobs;
+
+import io.rotationdrag.edit.EditOptions;
+import io.rotationdrag.edit.EditValidationException;
+import io.rotationdrag.edit.TrackerKind;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class JobOptionsTest {
+
+    @Test
+    void emptyOptionsGiveTheMethodDefaults() {
+        assertEquals(EditOptions.defaults(), JobOptions.resolve("rotationdrag-cached", null));
+        assertEquals(EditOptions.defaults().withTracker(TrackerKind.ROTATIONDRAG), JobOptions.resolve("rotationdrag", "{}"));
+        assertEquals(EditOptions.dragDiffusion(), JobOptions.resolve("dragdiffusion", " "));
+        assertEquals(TrackerKind.FREEDRAG, JobOptions.resolve("freedrag", "{}").tracker());
+    }
+
+    @Test
+    void partialOptionsOverrideOnlyWhatTheyName() {
+        EditOptions o = JobOptions.resolve("rotationdrag", "{\"seed\":7,\"drag\":{\"maxSteps\":5},\"lora\":{\"steps\":2}}");
+        EditOptions d = EditOptions.defaults();
+        assertEquals(7, o.seed());
+        assertEquals(5, o.drag().maxSteps());
+        assertEquals(2, o.lora().steps());
+        assertEquals(d.drag().learningRate(), o.drag().learningRate());
+        assertEquals(d.lora().rank(), o.lora().rank());
+        assertEquals(d.workingSize(), o.workingSize());
+        assertEquals(TrackerKind.ROTATIONDRAG, o.tracker());
+    }
+
+    @Test
+    void badOptionsAreRejectedWithTheReason() {
+        assertTrue(assertThrows(EditValidationException.class, () -> JobOptions.resolve("paint", "{}"))
+                .getMessage().contains("unknown method 'paint'"));
+        assertTrue(assertThrows(EditValidationException.class, () -> JobOptions.resolve("freedrag", "{nope"))
+                .getMessage().contains("not valid JSON"));
+        assertTrue(assertThrows(EditValidationException.class, () -> JobOptions.resolve("freedrag", "{\"speed\":1}"))
+                .getMessage().contains("options.speed"));
+        assertTrue(assertThrows(EditValidationException.class,
+                () -> JobOptions.resolve("freedrag", "{\"drag\":{\"maxSteps\":-1}}")).getMessage().contains("invalid"));
+        assertTrue(assertThrows(EditValidationException.class, () -> JobOptions.resolve("freedrag", "[1]"))
+                .getMessage().contains("JSON object"));
+        assertTrue(assertThrows(EditValidationException.class,
+                () -> JobOptions.resolve("freedrag", "{\"tracker\":\"DRAGDIFFUSION\"}")).getMessage().contains("method"));
+    }
+}
