@@ -9,14 +9,21 @@ import ai.djl.nn.Activation;
 import ai.djl.nn.core.Embedding;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.LayerNorm;
+import io.rotationdrag.diffusion.io.SafeTensors;
+import io.rotationdrag.diffusion.io.WeightLoader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * transformers' CLIPTextModel (the ViT-L/14 text tower SD 1.5 uses), returning last_hidden_state:
@@ -93,6 +100,44 @@ public final class ClipTextModel implements AutoCloseable {
     /** {@link #ClipTextModel(ClipTextConfig, Map, NDManager, DataType)} in float32. */
     public ClipTextModel(ClipTextConfig config, Map<String, NDArray> namedWeights, NDManager parent) {
         this(config, namedWeights, parent, DataType.FLOAT32);
+    }
+
+    /** Weight files looked for in a {@code text_encoder/} folder, in order (fp16 is widened to float32). */
+    public static final List<String> WEIGHT_FILES = List.of("model.safetensors", "model.fp16.safetensors");
+
+    /**
+     * Loads a transformers {@code text_encoder/} folder: {@code config.json} plus the first of
+     * {@link #WEIGHT_FILES} present, with the exact transformers key names ({@code position_ids} ignored).
+     *
+     * @param dtype compute/storage type of the weights (FLOAT32 on CPU)
+     */
+    public static ClipTextModel load(Path textEncoderDir, NDManager parent, DataType dtype) {
+        Path weightsFile = WEIGHT_FILES.stream().map(textEncoderDir::resolve).filter(Files::isRegularFile)
+                .findFirst().orElseThrow(() -> new IllegalArgumentException("no text encoder weights in "
+                        + textEncoderDir + " (looked for " + WEIGHT_FILES + ")"));
+        return load(ClipTextConfig.read(textEncoderDir.resolve("config.json")), weightsFile, parent, dtype);
+    }
+
+    /** {@link #load(Path, NDManager, DataType)} in float32. */
+    public static ClipTextModel load(Path textEncoderDir, NDManager parent) {
+        return load(textEncoderDir, parent, DataType.FLOAT32);
+    }
+
+    /** Loads the weights of {@code config} from one safetensors file. */
+    public static ClipTextModel load(ClipTextConfig config, Path weightsFile, NDManager parent, DataType dtype) {
+        long start = System.nanoTime();
+        try (SafeTensors st = SafeTensors.open(weightsFile);
+             NDManager staging = parent.newSubManager()) {
+            Map<String, NDArray> w = WeightLoader.load(st, staging, config.parameterShapes(), k -> k,
+                    Set.of(POSITION_IDS), dtype);
+            ClipTextModel model = new ClipTextModel(config, w, parent, dtype);
+            LOG.info("text encoder loaded from {}: {} layers, hidden {}, {} parameters in {} ms", weightsFile,
+                    config.numHiddenLayers(), config.hiddenSize(), model.parameterCount(),
+                    (System.nanoTime() - start) / 1_000_000);
+            return model;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read text encoder weights " + weightsFile, e);
+        }
     }
 
     public ClipTextConfig config() {

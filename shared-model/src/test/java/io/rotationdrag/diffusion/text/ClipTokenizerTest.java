@@ -217,4 +217,38 @@ class ClipTokenizerTest {
         assertTrue(c.tokenize("squirrel").size() > 1);
         assertEquals("squirrel", c.decode(c.encode("squirrel"), true));
     }
+
+    /**
+     * Ids from an independent Python re-implementation of transformers' slow CLIPTokenizer (its no-ftfy path,
+     * with the {@code regex} module's \\p{L}/\\p{N} and added-token splitting), run on the folder TinyClipFiles
+     * writes for these words with 400 merges. Covers accents, final sigma, CJK spacing, emoji bytes, contractions,
+     * punctuation runs, digits and special-token text.
+     */
+    @Test
+    void matchesPythonReferenceOnTrickyText(@TempDir Path dir) {
+        List<String> words = List.of("a photo of a cat", "the quick brown fox jumps over the lazy dog",
+                "painting squirrel eating burger", "hello world caf\u00e9 na\u00efve r\u00e9sum\u00e9",
+                "don't we'll they're it's I'm you've he'd", "\u00dcn\u00efc\u00f6d\u00e9 stra\u00dfe \u039f\u0394\u039f\u03a3",
+                "\u65e5\u672c\u8a9e \u30c6\u30b9\u30c8 \u4e2d\u6587", "emoji \ud83d\ude00 party \ud83c\udf89");
+        TinyClipFiles.write(dir, words, 400);
+        ClipTokenizer tok = ClipTokenizer.load(dir);
+        Map<String, int[]> cases = new LinkedHashMap<>();
+        cases.put("Hello, World! 123", new int[] {649, 577, 267, 617, 256, 272, 273, 274, 650});
+        cases.put("a dog's toy", new int[] {649, 320, 563, 535, 83, 78, 344, 650});
+        cases.put("don't stop WE'LL they're I'M", new int[] {649, 564, 536, 613, 78, 335, 616, 538, 615, 539, 328, 533, 650});
+        cases.put("caf\u00e9 na\u00efve R\u00c9SUM\u00c9", new int[] {649, 559, 587, 611, 650});
+        cases.put("\u039f\u0394\u039f\u03a3 stra\u00dfe", new int[] {649, 637, 614, 650});
+        cases.put("\u65e5\u672c\u8a9e\u30c6\u30b9\u30c8\u4e2d\u6587",
+                new int[] {649, 643, 354, 162, 250, 361, 164, 103, 508, 641, 160, 116, 511, 162, 244, 485, 650});
+        cases.put("emoji\ud83d\ude00party\ud83c\udf89!!", new int[] {649, 570, 648, 601, 645, 231, 0, 256, 650});
+        cases.put("x1y2z3 -- ... ?!? (paren) [brack] {brace}", new int[] {649, 343, 272, 344, 273, 345, 274, 12, 268,
+                13, 13, 269, 30, 0, 286, 263, 599, 68, 333, 264, 314, 547, 64, 555, 316, 346, 547, 64, 66, 324, 348, 650});
+        cases.put("<|startoftext|>a cat<|endoftext|> dog", new int[] {649, 649, 320, 558, 650, 563, 650});
+        cases.put("  lots   of\n\tspace  ", new int[] {649, 75, 78, 83, 338, 591, 82, 521, 66, 324, 650});
+        cases.forEach((text, want) -> {
+            int[] got = tok.encode(text);
+            assertArrayEquals(want, Arrays.copyOf(got, want.length), text);
+            for (int i = want.length; i < 77; i++) assertEquals(650, got[i], text + " pad at " + i);
+        });
+    }
 }

@@ -1,0 +1,139 @@
+package io.rotationdrag.diffusion.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.nn.core.Linear;
+import ai.djl.nn.norm.LayerNorm;
+
+/**
+ * Primitive ops on NDArrays with PyTorch semantics (NCHW, Linear weight [out,in]).
+ *
+ * <p>Manager rule: every result lives in the manager of the activation argument {@code x}, never in the
+ * manager of a parameter, so a forward pass inside a sub-manager leaves nothing behind in the model's manager.
+ * Where an op must start from a parameter (reshaping a norm weight) the result is moved with {@link #local}.
+ *
+ * <p>GroupNorm and attention are composed from wrapped ops by default; {@link NativeOps} can replace them with the
+ * fused torch kernels (see {@link #setNative}).
+ */
+public final class Ops {
+    private static volatile NativeOps nativeOps;
+
+    private Ops() {
+    }
+
+    /** Installs (or removes with null) fused native kernels for group norm and attention. */
+    public static void setNative(NativeOps ops) {
+        nativeOps = ops;
+    }
+
+    public static NativeOps nativeOps() {
+        return nativeOps;
+    }
+
+    /** Moves {@code a} into the manager of {@code like} (for results computed from parameters). */
+    public static NDArray local(NDArray like, NDArray a) {
+        if (a.getManager() != like.getManager()) {
+            a.attach(like.getManager());
+        }
+        return a;
+    }
+
+    /** y = x W^T + b over the last axis. */
+    public static NDArray linear(NDArray x, NDArray w, NDArray b) {
+        NDList r = b == null ? Linear.linear(x, w) : Linear.linear(x, w, b);
+        return r.singletonOrThrow();
+    }
+
+    /** 2-D cross-correlation, zero padding {@code pad} on each side. */
+    public static NDArray conv2d(NDArray x, NDArray w, NDArray b, int stride, int pad) {
+        return Conv2d.conv2d(x, w, b, new Shape(stride, stride), new Shape(pad, pad), new Shape(1, 1), 1)
+                .singletonOrThrow();
+    }
+
+    /**
+     * GroupNorm over [B, C, ...]: per sample and group of C/G channels, y = (x - mean) / sqrt(var + eps), biased
+     * variance, then per-channel affine w, b.
+     */
+    public static NDArray groupNorm(NDArray x, int groups, NDArray w, NDArray b, double eps) {
+        NativeOps n = nativeOps;
+        if (n != null) {
+            return n.groupNorm(x, groups, w, b, eps);
+        }
+        Shape s = x.getShape();
+        long batch = s.get(0);
+        long c = s.get(1);
+        NDArray xr = x.reshape(batch, groups, -1);
+        NDArray mean = xr.mean(new int[]{2}, true);
+        NDArray d = xr.sub(mean);
+        NDArray var = d.square().mean(new int[]{2}, true);
+        NDArray y = d.div(var.add(eps).sqrt()).reshape(s);
+        long[] bs = new long[s.dimension()];
+        java.util.Arrays.fill(bs, 1);
+        bs[1] = c;
+        Shape bshape = new Shape(bs);
+        return y.mul(local(x, w.reshape(bshape))).add(local(x, b.reshape(bshape)));
+    }
+
+    /** LayerNorm over the last axis (affine). */
+    public static NDArray layerNorm(NDArray x, NDArray w, NDArray b, double eps) {
+        return LayerNorm.layerNorm(x, new Shape(x.getShape().get(x.getShape().dimension() - 1)), w, b, (float) eps)
+                .singletonOrThrow();
+    }
+
+    /** SiLU(x) = x * sigmoid(x). */
+    public static NDArray silu(NDArray x) {
+        return x.mul(Activation.sigmoid(x));
+    }
+
+    /** GELU, exact erf form: 0.5 x (1 + erf(x / sqrt 2)). */
+    public static NDArray gelu(NDArray x) {
+        return Activation.gelu(x);
+    }
+
+    /**
+     * Multi-head scaled dot-product attention without mask. q [B,N,H*d], k,v [B,M,H*d] -> [B,N,H*d];
+     * head h owns channels [h*d, (h+1)*d). O = softmax(Q K^T / sqrt(d)) V per head.
+     */
+    public static NDArray attention(NDArray q, NDArray k, NDArray v, int heads) {
+        NativeOps n = nativeOps;
+        if (n != null) {
+            return n.attention(q, k, v, heads);
+        }
+        long b = q.getShape().get(0);
+        long nq = q.getShape().get(1);
+        long c = q.getShape().get(2);
+        long d = c / heads;
+        NDArray qh = splitHeads(q, heads);
+        NDArray kh = splitHeads(k, heads);
+        NDArray vh = splitHeads(v, heads);
+        NDArray scores = qh.matMul(kh.transpose(0, 1, 3, 2)).mul(1.0 / Math.sqrt(d));
+        NDArray p = scores.softmax(-1);
+        return p.matMul(vh).transpose(0, 2, 1, 3).reshape(b, nq, c);
+    }
+
+    /** [B,N,H*d] -> [B,H,N,d]. */
+    public static NDArray splitHeads(NDArray x, int heads) {
+        Shape s = x.getShape();
+        return x.reshape(s.get(0), s.get(1), heads, s.get(2) / heads).transpose(0, 2, 1, 3);
+    }
+
+    /** Nearest-neighbour up-sampling by 2 in H and W (torch interpolate(scale_factor=2, mode="nearest")). */
+    public static NDArray upsampleNearest2x(NDArray x) {
+        return x.repeat(2, 2).repeat(3, 2);
+    }
+
+    /** [B,C,H,W] -> [B,H*W,C] (token index = y*W + x). */
+    public static NDArray toTokens(NDArray x) {
+        Shape s = x.getShape();
+        return x.transpose(0, 2, 3, 1).reshape(s.get(0), s.get(2) * s.get(3), s.get(1));
+    }
+
+    /** [B,H*W,C] -> [B,C,H,W]. */
+    public static NDArray fromTokens(NDArray t, long h, long w) {
+        Shape s = t.getShape();
+        return t.reshape(s.get(0), h, w, s.get(2)).transpose(0, 3, 1, 2);
+    }
+}
