@@ -1,0 +1,57 @@
+package io.rotationdrag.synth;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.List;
+import java.util.Map;
+import net.razorvine.pickle.Unpickler;
+import org.junit.jupiter.api.Test;
+
+/** Reads the written pickle back with an independent unpickler (razorvine), decoding numpy's reduce form. */
+class PickleWriterTest {
+
+    /** Collects what numpy's _reconstruct / dtype receive, the way numpy itself would be handed them. */
+    public static final class Captured {
+        public final Object[] args;
+        public Object[] state;
+
+        Captured(Object[] args) {
+            this.args = args;
+        }
+
+        public void __setstate__(Object[] s) {
+            state = s;
+        }
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void dragBenchMetaRoundTrips() throws Exception {
+        Unpickler.registerConstructor("numpy.core.multiarray", "_reconstruct", Captured::new);
+        Unpickler.registerConstructor("numpy", "dtype", Captured::new);
+        byte[][] mask = new byte[3][5];
+        mask[1][2] = 1;
+        mask[2][4] = 1;
+        byte[] bytes = PickleWriter.dragBenchMeta("a red bar on a blue background",
+                List.of(new int[]{1, 2}, new int[]{300, -4}), mask);
+        Map<String, Object> m = (Map<String, Object>) new Unpickler().loads(bytes);
+        assertEquals("a red bar on a blue background", m.get("prompt"));
+        List<List<Integer>> pts = (List<List<Integer>>) m.get("points");
+        assertEquals(List.of(List.of(1, 2), List.of(300, -4)), pts);
+        Captured arr = (Captured) m.get("mask");
+        assertEquals(3, arr.args.length);
+        Object[] st = arr.state;
+        assertEquals(1, st[0]);
+        assertArrayEquals(new Object[]{3, 5}, (Object[]) st[1]);
+        Captured dtype = (Captured) st[2];
+        assertEquals("u1", dtype.args[0]);
+        assertEquals("|", dtype.state[1]);
+        assertEquals(false, st[3]);
+        byte[] raw = (byte[]) st[4];
+        assertEquals(15, raw.length);
+        assertEquals(1, raw[1 * 5 + 2]);
+        assertEquals(1, raw[2 * 5 + 4]);
+        assertEquals(2, raw[0] + raw[7] + raw[14]);
+    }
+}

@@ -1,0 +1,82 @@
+package io.rotationdrag.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.training.GradientCollector;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class AdamWTest {
+
+    /** Scalar AdamW written out from the torch.optim.AdamW algorithm, for comparison. */
+    private static double[] reference(double p0, double[] grads, double lr, double b1, double b2, double eps,
+                                      double wd) {
+        double p = p0, m = 0, v = 0;
+        double[] out = new double[grads.length];
+        for (int t = 1; t <= grads.length; t++) {
+            double g = grads[t - 1];
+            p *= 1 - lr * wd;
+            m = b1 * m + (1 - b1) * g;
+            v = b2 * v + (1 - b2) * g * g;
+            p -= lr * (m / (1 - Math.pow(b1, t))) / (Math.sqrt(v / (1 - Math.pow(b2, t))) + eps);
+            out[t - 1] = p;
+        }
+        return out;
+    }
+
+    @Test
+    void matchesTheScalarAlgorithmOnAQuadratic() {
+        try (NDManager nd = NDManager.newBaseManager()) {
+            NDArray x = nd.create(new float[]{1.5f, -2f});
+            x.setRequiresGradient(true);
+            Map<String, NDArray> params = new LinkedHashMap<>();
+            params.put("x", x);
+            double lr = 0.1, wd = 0.01;
+            double[] p0 = {1.5, -2};
+            double[][] gradsSeen = new double[2][5];
+            try (AdamW opt = new AdamW(nd, params, lr, 0.9, 0.999, 1e-8, wd, 0)) {
+                for (int step = 0; step < 5; step++) {
+                    try (NDManager sub = nd.newSubManager();
+                         GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                        NDArray loss = x.square().sum().mul(3);     // d/dx = 6 x
+                        float[] xv = x.toFloatArray();
+                        gradsSeen[0][step] = 6 * xv[0];
+                        gradsSeen[1][step] = 6 * xv[1];
+                        gc.backward(loss);
+                        loss.attach(sub);
+                    }
+                    opt.step(lr);
+                }
+            }
+            float[] got = x.toFloatArray();
+            for (int i = 0; i < 2; i++) {
+                double[] ref = reference(p0[i], gradsSeen[i], lr, 0.9, 0.999, 1e-8, wd);
+                assertEquals(ref[4], got[i], 1e-5);
+            }
+            assertTrue(Math.abs(got[0]) < 1.5 && Math.abs(got[1]) < 2);
+        }
+    }
+
+    @Test
+    void clipsTheGlobalNormAndZeroesGradients() {
+        try (NDManager nd = NDManager.newBaseManager()) {
+            NDArray x = nd.create(new float[]{3f, 4f});
+            x.setRequiresGradient(true);
+            Map<String, NDArray> params = Map.of("x", x);
+            try (AdamW opt = new AdamW(nd, params, 0.1, 0.9, 0.999, 1e-8, 0, 1.0)) {
+                try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                    gc.backward(x.square().sum().div(2));          // gradient = x = (3, 4), norm 5
+                }
+                assertEquals(5.0, opt.step(0.1), 1e-5);
+                float[] g = x.getGradient().toFloatArray();
+                assertEquals(0f, g[0]);
+                assertEquals(0f, g[1]);
+            }
+        }
+    }
+}
