@@ -7,6 +7,8 @@
 RD_LOCAL_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 RD_REPO=$(cd "$RD_LOCAL_DIR/../.." && pwd)
 RD_STATE_DIR=${RD_STATE_DIR:-$RD_REPO/.rd-state}
+# Services and tests started from these scripts: idle OpenMP threads sleep rather than spin (2 shared cores).
+export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE}
 
 rd_offset=${RD_PORT_OFFSET:-0}
 KAFKA_PORT=$(( ${RD_KAFKA_PORT:-19092} + rd_offset ))
