@@ -10,6 +10,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.rotationdrag.diffusion.StableDiffusion;
 import io.rotationdrag.lora.AttachedLora;
+import io.rotationdrag.lora.LoraWeights;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -158,6 +159,24 @@ class InvertDenoiseTest {
         assertEquals(3, events.get(2).step());
         assertEquals(live.get(0), live.get(2), "no per-step leak");
         assertFalse(AttachedLora.hasDeltas(sd.unet()));
+    }
+
+    @Test
+    void aGivenLoraAppliesDuringTheInversionOnlyAndIsNotMixedWithAnAttachedOne() {
+        LoraWeights lora = TinySd.randomLora(sd.unet(), 0.05f);
+        Inversion withLora = new DdimInverter(sd).invert(IMAGE, PROMPT, SHORT, lora, null, null);
+        assertEquals("true", withLora.metadata().get(DdimInverter.ARTEFACT_LORA));
+        assertArrayEquals(inv.imageLatent(), withLora.imageLatent(), "the VAE does not see the LoRA");
+        assertTrue(rms(withLora.latent(), inv.latent()) > 1e-4, "the LoRA must change the inverted latent");
+        assertFalse(AttachedLora.hasDeltas(sd.unet()), "the stage detaches its LoRA");
+        // a LoRA the caller attached is used when none is given, and refused when another one is given
+        try (NDManager m = sd.manager().newSubManager();
+             AttachedLora l = AttachedLora.attach(sd.unet(), lora, m)) {
+            Inversion attached = new DdimInverter(sd).invert(IMAGE, PROMPT, SHORT, null, null, null);
+            assertArrayEquals(withLora.latent(), attached.latent());
+            assertThrows(IllegalStateException.class, () -> new DdimInverter(sd).invert(IMAGE, PROMPT, SHORT, lora,
+                    null, null));
+        }
     }
 
     @Test

@@ -16,9 +16,6 @@ import io.rotationdrag.lora.AttachedLora;
 import io.rotationdrag.lora.LoraLayerWeights;
 import io.rotationdrag.lora.LoraWeights;
 import java.nio.file.Path;
-import java.util.HashMap;
-import java.util.Map;
-import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -156,7 +153,7 @@ class MutualSelfAttentionControlTest {
      */
     @Test
     void editedBranchAttendsWithItsQueriesToTheOriginalsKeysAndValuesWithLora() {
-        LoraWeights lora = randomLora(0.05f);
+        LoraWeights lora = TinySd.randomLora(unet, 0.05f);
         Attention layer = unet.attentionLayers().stream().filter(a -> a.info().selfIndex() == 10).findFirst()
                 .orElseThrow();
         assertFalse(layer.info().kind() == Attention.Kind.CROSS);
@@ -284,27 +281,5 @@ class MutualSelfAttentionControlTest {
             }
         }
         return out;
-    }
-
-    static LoraWeights randomLora(float std) {
-        Random rnd = new Random(3);
-        Map<String, LoraLayerWeights> layers = new HashMap<>();
-        int r = 4;
-        for (Attention a : unet.attentionLayers()) {
-            for (Attention.Projection p : Attention.Projection.values()) {
-                var lin = a.projection(p);
-                String mod = a.info().path() + "." + p.module;
-                float[] dn = new float[r * lin.in];
-                float[] up = new float[lin.out * r];
-                for (int i = 0; i < dn.length; i++) {
-                    dn[i] = (float) rnd.nextGaussian() * std * 4;
-                }
-                for (int i = 0; i < up.length; i++) {
-                    up[i] = (float) rnd.nextGaussian() * std;
-                }
-                layers.put(mod, new LoraLayerWeights(mod, r, lin.in, lin.out, dn, up, Float.NaN));
-            }
-        }
-        return new LoraWeights(layers, 1.0, Map.of());
     }
 }

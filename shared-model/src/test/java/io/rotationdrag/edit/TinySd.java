@@ -7,6 +7,13 @@ import io.rotationdrag.diffusion.TinyModelFactory;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Random;
+import io.rotationdrag.diffusion.unet.Attention;
+import io.rotationdrag.diffusion.unet.UNet2DConditionModel;
+import io.rotationdrag.lora.LoraLayerWeights;
+import io.rotationdrag.lora.LoraWeights;
 
 /** Tiny SD-1.5-shaped models (with text encoder) and test images for the edit-stage tests. */
 public final class TinySd {
@@ -47,5 +54,28 @@ public final class TinySd {
     /** Live NDArrays under a manager, sub-managers included. */
     public static int liveArrays(NDManager m) {
         return m.getManagedArrays().size();
+    }
+
+    /** A random rank-4 LoRA on every projection of every attention layer (a non-trivial delta). */
+    public static LoraWeights randomLora(UNet2DConditionModel unet, float std) {
+        Random rnd = new Random(3);
+        Map<String, LoraLayerWeights> layers = new HashMap<>();
+        int r = 4;
+        for (Attention a : unet.attentionLayers()) {
+            for (Attention.Projection p : Attention.Projection.values()) {
+                var lin = a.projection(p);
+                String mod = a.info().path() + "." + p.module;
+                float[] dn = new float[r * lin.in];
+                float[] up = new float[lin.out * r];
+                for (int i = 0; i < dn.length; i++) {
+                    dn[i] = (float) rnd.nextGaussian() * std * 4;
+                }
+                for (int i = 0; i < up.length; i++) {
+                    up[i] = (float) rnd.nextGaussian() * std;
+                }
+                layers.put(mod, new LoraLayerWeights(mod, r, lin.in, lin.out, dn, up, Float.NaN));
+            }
+        }
+        return new LoraWeights(layers, 1.0, Map.of());
     }
 }
