@@ -78,7 +78,7 @@ public final class EditCli {
                         format(r.outcome().finalHandles()), r.unetForwards(), r.unetBackwards(), r.stageWallMs());
             }
             return 0;
-        } catch (EditValidationException | IllegalArgumentException e) {
+        } catch (IllegalArgumentException e) {
             err.println("error: " + e.getMessage());
             return 2;
         } catch (IOException | RuntimeException e) {
@@ -196,7 +196,7 @@ public final class EditCli {
             try {
                 n = JSON.readTree(t);
             } catch (IOException e) {
-                throw new EditValidationException("--points is not valid JSON: " + e.getOriginalMessage());
+                throw new EditValidationException("--points is not valid JSON: " + e.getMessage());
             }
             if (n.size() > 0 && n.get(0).isObject()) {
                 List<PointPair> out = new ArrayList<>();
