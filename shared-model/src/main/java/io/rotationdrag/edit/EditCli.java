@@ -22,7 +22,7 @@ import javax.imageio.ImageIO;
  * <pre>
  *   java -cp shared-model.jar:deps io.rotationdrag.edit.EditCli --image in.png --points "120,80,160,60;200,200,200,200" \
  *        [--model DIR] [--mask mask.png] [--prompt "a cat"] [--method rotationdrag-cached] [--out edited.png]
- *        [--steps 80] [--lora-steps 60] [--working-size 512] [--seed 42] [--preview-every 0] [--outcome out.drag]
+ *        [--steps 80] [--lora-steps 60] [--inv-steps 50] [--strength 0.75] [--working-size 512] [--seed 42] [--preview-every 0] [--outcome out.drag]
  *        [--device cpu|gpu(0)] [--threads N]
  * </pre>
  * {@code --points}: pairs "hx,hy,tx,ty" separated by ';' (a pair with handle == target is a rotation axis), or JSON:
@@ -90,7 +90,7 @@ public final class EditCli {
     static String usage() {
         return "usage: EditCli --image IN.png --points \"hx,hy,tx,ty;...\"|JSON [--model DIR] [--mask MASK.png] "
                 + "[--prompt TEXT] [--method dragdiffusion|rotationdrag|rotationdrag-cached|freedrag] [--out OUT.png] "
-                + "[--steps N] [--lora-steps N] [--working-size N] [--seed N] [--preview-every N] [--outcome FILE] "
+                + "[--steps N] [--lora-steps N] [--inv-steps N] [--strength S] [--working-size N] [--seed N] [--preview-every N] [--outcome FILE] "
                 + "[--device cpu|gpu(0)] [--threads N]";
     }
 
@@ -161,6 +161,12 @@ public final class EditCli {
         }
         if (a.containsKey("seed")) {
             o = o.withSeed(Long.parseLong(a.get("seed")));
+        }
+        if (a.containsKey("inv-steps") || a.containsKey("strength")) {
+            int n = a.containsKey("inv-steps") ? intArg(a, "inv-steps") : o.inversion().numInferenceSteps();
+            double st = a.containsKey("strength") ? Double.parseDouble(a.get("strength"))
+                    : o.inversion().strength();
+            o = o.withInversion(new InversionOptions(n, st));
         }
         if (a.containsKey("preview-every")) {
             o = o.withPreviewEvery(intArg(a, "preview-every"));
