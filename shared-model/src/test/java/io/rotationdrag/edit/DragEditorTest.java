@@ -128,13 +128,19 @@ class DragEditorTest {
         List<ProgressEvent> events = new ArrayList<>();
         AtomicInteger polls = new AtomicInteger();
         Cancellation afterTwo = () -> polls.incrementAndGet() > 2;
+        EditRequest withPreviews = r.withOptions(r.options().withPreviewEvery(1));
         EditCancelledException ex = assertThrows(EditCancelledException.class,
-                () -> editor.drag(r, null, inv, events::add, afterTwo));
+                () -> editor.drag(withPreviews, null, inv, events::add, afterTwo));
         assertEquals(ProgressEvent.DRAG, ex.stage());
         assertEquals(2, ex.step());
         assertEquals(2, events.size(), "two steps finished before the cancellation");
         assertEquals(1, events.get(0).step());
         assertEquals(2, events.get(1).step());
+        for (ProgressEvent e : events) {
+            assertNotNull(e.preview(), "previewEvery 1: a preview at every step");
+            assertEquals(64, e.preview().getWidth());
+            assertNotNull(e.loss());
+        }
 
         // a wrong artefact is a validation error, not a crash
         EditRequest bigger = r.withOptions(r.options().withWorkingSize(128));
