@@ -30,7 +30,8 @@ import java.util.Map;
  * Options: {@code --model DIR} (default: a tiny random model written to a temp folder), {@code --size N} (working and
  * image size, default 64 for the tiny model, 512 otherwise), {@code --steps N} drag steps (20), {@code --inv-steps N}
  * and {@code --strength S} (50, 0.75), {@code --lora-steps N} (0 = off), {@code --angle DEG} (40), {@code --seed N},
- * {@code --threads N}. The input is a synthetic rotation scene from {@code synth} (handle at the part's tip, target
+ * {@code --threads N} (use 1 on a busy machine), {@code --bin DEG} (cached angle bin, 3), {@code --stop-distance D}
+ * (2 cells; 0 = never stop early, so every tracker runs the same number of steps). The input is a synthetic rotation scene from {@code synth} (handle at the part's tip, target
  * turned by the angle about the pivot, the pivot given as axis, swept-region mask).
  */
 public final class EditBenchmark {
@@ -68,16 +69,21 @@ public final class EditBenchmark {
         List<PointPair> pts = List.of(
                 PointPair.of(s.handle().getX(), s.handle().getY(), s.target().getX(), s.target().getY()),
                 PointPair.axis(s.axis().getX(), s.axis().getY()));
+        DragOptions drag = DragOptions.defaults().withMaxSteps(steps)
+                .withAngleBinDeg(Double.parseDouble(a.getOrDefault("bin", "3")))
+                .withStopDistance(Double.parseDouble(a.getOrDefault("stop-distance", "2")));
         EditOptions base = EditOptions.defaults().withWorkingSize(size).withSeed(seed)
                 .withInversion(new InversionOptions(invSteps, strength))
-                .withDrag(DragOptions.defaults().withMaxSteps(steps))
+                .withDrag(drag)
                 .withLora(loraSteps == 0 ? LoraOptions.disabled() : LoraOptions.defaults().withSteps(loraSteps));
 
         System.out.printf(Locale.ROOT, "model %s%s, image %dx%d, scene '%s', angle %.1f deg, handle (%.1f, %.1f) -> "
-                        + "target (%.1f, %.1f), axis (%.1f, %.1f), drag steps <= %d, inversion %d of %d steps, LoRA %s%n",
+                        + "target (%.1f, %.1f), axis (%.1f, %.1f), drag steps <= %d, inversion %d of %d steps, LoRA %s, "
+                        + "angle bin %.1f deg, stop distance %.1f cells%n",
                 modelDir, tiny ? " (tiny random)" : "", size, size, s.prompt(), angle, s.handle().getX(),
                 s.handle().getY(), s.target().getX(), s.target().getY(), s.axis().getX(), s.axis().getY(), steps,
-                base.inversion().actualSteps(), invSteps, loraSteps == 0 ? "off" : loraSteps + " steps");
+                base.inversion().actualSteps(), invSteps, loraSteps == 0 ? "off" : loraSteps + " steps",
+                drag.angleBinDeg(), drag.stopDistance());
 
         Map<TrackerKind, EditResult> results = new EnumMap<>(TrackerKind.class);
         try (StableDiffusion sd = StableDiffusion.load(modelDir,

@@ -73,7 +73,7 @@ class EditCliTest {
         Path out = dir.resolve("out/edited.png");
         Out r = run("--model", model.toString(), "--image", img.toString(), "--points", "54,32,44,12;32,32,32,32",
                 "--prompt", "a red bar", "--method", "rotationdrag-cached", "--out", out.toString(), "--steps", "2",
-                "--lora-steps", "0", "--inv-steps", "10", "--strength", "0.2", "--working-size", "64",
+                "--lora-steps", "0", "--inv-steps", "10", "--strength", "0.2", "--working-size", "64", "--threads", "1",
                 "--outcome", dir.resolve("o.drag").toString());
         assertEquals(0, r.code(), r.err());
         BufferedImage edited = ImageIO.read(out.toFile());
