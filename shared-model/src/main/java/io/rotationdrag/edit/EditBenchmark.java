@@ -24,8 +24,9 @@ import java.util.Map;
  * handle trajectory follows the paper-faithful one.
  *
  * <pre>
- *   mvn -B -q -pl shared-model -am compile exec:java -Dexec.mainClass=io.rotationdrag.edit.EditBenchmark \
- *       -Dexec.args="--steps 20 --inv-steps 50 --strength 0.75"
+ *   mvn -B -q -pl shared-model compile dependency:build-classpath -Dmdep.outputFile=/tmp/cp.txt -Dmdep.includeScope=runtime
+ *   java -cp shared-model/target/classes:$(cat /tmp/cp.txt) io.rotationdrag.edit.EditBenchmark --threads 1 \
+ *       --size 128 --steps 10 --inv-steps 20 --strength 0.5 --angle 40 --stop-distance 0 --bin 3
  * </pre>
  * Options: {@code --model DIR} (default: a tiny random model written to a temp folder), {@code --size N} (working and
  * image size, default 64 for the tiny model, 512 otherwise), {@code --steps N} drag steps (20), {@code --inv-steps N}
