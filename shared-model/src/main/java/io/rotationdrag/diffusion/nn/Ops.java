@@ -2,6 +2,8 @@ package io.rotationdrag.diffusion.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.convolutional.Conv2d;
@@ -135,5 +137,31 @@ public final class Ops {
     public static NDArray fromTokens(NDArray t, long h, long w) {
         Shape s = t.getShape();
         return t.reshape(s.get(0), h, w, s.get(2)).transpose(0, 3, 1, 2);
+    }
+
+    /**
+     * A copy of a model input in {@code scope} and dtype {@code dt} that keeps the autograd graph, so gradients
+     * flow back to the caller's array (a latent being optimised). DJL's {@code duplicate()} and {@code toType()}
+     * both detach (measured with DJL 0.36 / libtorch 2.7.1: backward then fails with "does not require grad"),
+     * so the copy is an arithmetic op instead: {@code a * 1} for the same dtype, {@code a * ones[1]} of the
+     * wider dtype for an up-cast (a 1-D operand takes part in torch's type promotion, a 0-D one would not).
+     * A down-cast of an array that requires a gradient has no differentiable form in DJL and is refused.
+     */
+    public static NDArray inputCopy(NDManager scope, NDArray a, DataType dt) {
+        NDArray c;
+        if (a.getDataType() == dt) {
+            c = a.mul(1);
+        } else if (!a.hasGradient()) {
+            c = a.toType(dt, true);
+        } else if (dt.getNumOfBytes() > a.getDataType().getNumOfBytes() && dt.isFloating()) {
+            try (NDArray one = a.getManager().ones(new Shape(1), dt)) {
+                c = a.mul(one);
+            }
+        } else {
+            throw new IllegalArgumentException("an input that requires a gradient must already have the model's dtype "
+                    + dt + " (got " + a.getDataType() + "): DJL cannot down-cast differentiably");
+        }
+        c.attach(scope);
+        return c;
     }
 }

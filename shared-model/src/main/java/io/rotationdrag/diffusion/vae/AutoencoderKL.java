@@ -270,9 +270,7 @@ public final class AutoencoderKL implements AutoCloseable {
 
     private NDArray inScope(NDManager scope, NDArray a) {
         DataType dt = store.params().get(0).get().getDataType();
-        NDArray c = a.getDataType() == dt ? a.duplicate() : a.toType(dt, true);
-        c.attach(scope);
-        return c;
+        return Ops.inputCopy(scope, a, dt);
     }
 
     private void requireLoaded() {
