@@ -28,9 +28,10 @@ import java.util.List;
  * <pre>
  * mvn -q -B -pl shared-model -am compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt
  * OMP_NUM_THREADS=2 java -Xmx2g -Dai.djl.offline=true -cp shared-model/target/classes:$(cat shared-model/target/cp.txt) \
- *     io.rotationdrag.diffusion.EngineBenchmark [--full] [--no-full-backward] [--iters N] [--threads N] [--matmul N]
+ *     io.rotationdrag.diffusion.EngineBenchmark [--full] [--no-full-backward] [--iters N] [--full-iters N] [--full-latent 64] [--threads N] [--matmul N]
  * </pre>
- * {@code --full} adds a full-size SD 1.5 UNet with random weights (3.4 GB of fp32 weights) at a 64x64 latent.
+ * {@code --full} adds a full-size SD 1.5 UNet with random weights (3.4 GB of fp32 weights) at a 64x64 latent
+ * (one warm-up and {@code --full-iters} timed runs, default 1). Every timing follows one untimed warm-up run.
  */
 public final class EngineBenchmark {
 
@@ -53,6 +54,8 @@ public final class EngineBenchmark {
         boolean full = false;
         boolean fullBackward = true;
         int iters = 5;
+        int fullIters = 1;
+        int fullSize = 64;
         int threads = 0;
         int matmulN = 2048;
         for (int i = 0; i < args.length; i++) {
@@ -60,10 +63,12 @@ public final class EngineBenchmark {
                 case "--full" -> full = true;
                 case "--no-full-backward" -> fullBackward = false;
                 case "--iters" -> iters = Integer.parseInt(args[++i]);
+                case "--full-iters" -> fullIters = Integer.parseInt(args[++i]);
+                case "--full-latent" -> fullSize = Integer.parseInt(args[++i]);
                 case "--threads" -> threads = Integer.parseInt(args[++i]);
                 case "--matmul" -> matmulN = Integer.parseInt(args[++i]);
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]
-                        + " (use --full, --no-full-backward, --iters N, --threads N, --matmul N)");
+                        + " (use --full, --no-full-backward, --iters N, --full-iters N, --full-latent N, --threads N, --matmul N)");
             }
         }
         if (threads > 0) {
@@ -84,7 +89,7 @@ public final class EngineBenchmark {
                 print(r, peak);
             }
             if (full) {
-                for (Result r : unet(m, "SD 1.5 UNet 64x64", UNetConfig.sd15(), 64, Math.min(iters, 2), fullBackward)) {
+                for (Result r : unet(m, "SD 1.5 UNet " + fullSize + "x" + fullSize, UNetConfig.sd15(), fullSize, fullIters, fullBackward)) {
                     results.add(r);
                     print(r, peak);
                 }
@@ -139,6 +144,7 @@ public final class EngineBenchmark {
                 }
             }
             out.add(new Result(name + " forward", fw, f.forward()));
+            System.out.printf("  peak RSS (VmHWM) after the forwards: %.2f GB%n", statusGb("VmHWM:"));
             if (backward) {
                 double[] fb = new double[iters];
                 double peakRss = 0;
@@ -160,7 +166,8 @@ public final class EngineBenchmark {
                     }
                 }
                 out.add(new Result(name + " forward+backward", fb, f.forward() + f.backward()));
-                System.out.printf("  RSS after a forward with graph: %.2f GB%n", peakRss);
+                System.out.printf("  RSS after a forward with graph: %.2f GB; peak RSS (VmHWM) %.2f GB%n", peakRss,
+                        statusGb("VmHWM:"));
             }
         }
         return out;
@@ -181,9 +188,13 @@ public final class EngineBenchmark {
     }
 
     private static double rssGb() {
+        return statusGb("VmRSS:");
+    }
+
+    private static double statusGb(String field) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("VmRSS:")) {
+                if (line.startsWith(field)) {
                     return Long.parseLong(line.replaceAll("\\D", "")) / 1024.0 / 1024.0;
                 }
             }
