@@ -28,7 +28,7 @@ import java.util.List;
  * <pre>
  * mvn -q -B -pl shared-model -am compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt
  * OMP_NUM_THREADS=2 java -Xmx2g -Dai.djl.offline=true -cp shared-model/target/classes:$(cat shared-model/target/cp.txt) \
- *     io.rotationdrag.diffusion.EngineBenchmark [--full] [--no-full-backward] [--iters N] [--full-iters N] [--full-latent 64] [--threads N] [--matmul N]
+ *     io.rotationdrag.diffusion.EngineBenchmark [--full] [--no-tiny] [--no-full-backward] [--iters N] [--full-iters N] [--full-latent 64] [--threads N] [--matmul N]
  * </pre>
  * {@code --full} adds a full-size SD 1.5 UNet with random weights (3.4 GB of fp32 weights) at a 64x64 latent
  * (one warm-up and {@code --full-iters} timed runs, default 1). Every timing follows one untimed warm-up run.
@@ -52,6 +52,7 @@ public final class EngineBenchmark {
 
     public static void main(String[] args) throws IOException {
         boolean full = false;
+        boolean tinyRun = true;
         boolean fullBackward = true;
         int iters = 5;
         int fullIters = 1;
@@ -61,6 +62,7 @@ public final class EngineBenchmark {
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--full" -> full = true;
+                case "--no-tiny" -> tinyRun = false;
                 case "--no-full-backward" -> fullBackward = false;
                 case "--iters" -> iters = Integer.parseInt(args[++i]);
                 case "--full-iters" -> fullIters = Integer.parseInt(args[++i]);
@@ -68,7 +70,7 @@ public final class EngineBenchmark {
                 case "--threads" -> threads = Integer.parseInt(args[++i]);
                 case "--matmul" -> matmulN = Integer.parseInt(args[++i]);
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]
-                        + " (use --full, --no-full-backward, --iters N, --full-iters N, --full-latent N, --threads N, --matmul N)");
+                        + " (use --full, --no-tiny, --no-full-backward, --iters N, --full-iters N, --full-latent N, --threads N, --matmul N)");
             }
         }
         if (threads > 0) {
@@ -84,7 +86,7 @@ public final class EngineBenchmark {
             print(peak, peak);
 
             UNetConfig tiny = TinyModelFactory.Spec.small().unetConfig();
-            for (Result r : unet(m, "tiny UNet (Spec.small) 32x32", tiny, 32, iters, true)) {
+            for (Result r : tinyRun ? unet(m, "tiny UNet (Spec.small) 32x32", tiny, 32, iters, true) : List.<Result>of()) {
                 results.add(r);
                 print(r, peak);
             }
