@@ -1,7 +1,11 @@
 package io.rotationdrag.diffusion.nn;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.convolutional.Conv2d;
@@ -62,19 +66,23 @@ public final class Ops {
         if (n != null) {
             return n.groupNorm(x, groups, w, b, eps);
         }
-        Shape s = x.getShape();
-        long batch = s.get(0);
-        long c = s.get(1);
-        NDArray xr = x.reshape(batch, groups, -1);
-        NDArray mean = xr.mean(new int[]{2}, true);
-        NDArray d = xr.sub(mean);
-        NDArray var = d.square().mean(new int[]{2}, true);
-        NDArray y = d.div(var.add(eps).sqrt()).reshape(s);
-        long[] bs = new long[s.dimension()];
-        java.util.Arrays.fill(bs, 1);
-        bs[1] = c;
-        Shape bshape = new Shape(bs);
-        return y.mul(local(x, w.reshape(bshape))).add(local(x, b.reshape(bshape)));
+        // NDScope frees the temporaries now instead of when the forward's manager closes (autograd keeps what it
+        // saved); at SD 1.5 size the forward otherwise holds every intermediate until it returns
+        try (NDScope scope = new NDScope()) {
+            Shape s = x.getShape();
+            long batch = s.get(0);
+            long c = s.get(1);
+            NDArray xr = x.reshape(batch, groups, -1);
+            NDArray mean = xr.mean(new int[]{2}, true);
+            NDArray d = xr.sub(mean);
+            NDArray var = d.square().mean(new int[]{2}, true);
+            NDArray y = d.div(var.add(eps).sqrt()).reshape(s);
+            long[] bs = new long[s.dimension()];
+            java.util.Arrays.fill(bs, 1);
+            bs[1] = c;
+            Shape bshape = new Shape(bs);
+            return keep(y.mul(local(x, w.reshape(bshape))).add(local(x, b.reshape(bshape))));
+        }
     }
 
     /** LayerNorm over the last axis (affine). */
@@ -93,6 +101,9 @@ public final class Ops {
         return Activation.gelu(x);
     }
 
+    /** Largest score block [B, H, n, M] computed at once by {@link #attention}: 16 M elements (64 MB in fp32). */
+    public static final long ATTENTION_CHUNK_ELEMENTS = 16L << 20;
+
     /**
      * Multi-head scaled dot-product attention without mask. q [B,N,H*d], k,v [B,M,H*d] -> [B,N,H*d];
      * head h owns channels [h*d, (h+1)*d). O = softmax(Q K^T / sqrt(d)) V per head.
@@ -102,16 +113,44 @@ public final class Ops {
         if (n != null) {
             return n.attention(q, k, v, heads);
         }
-        long b = q.getShape().get(0);
-        long nq = q.getShape().get(1);
-        long c = q.getShape().get(2);
-        long d = c / heads;
-        NDArray qh = splitHeads(q, heads);
-        NDArray kh = splitHeads(k, heads);
-        NDArray vh = splitHeads(v, heads);
-        NDArray scores = qh.matMul(kh.transpose(0, 1, 3, 2)).mul(1.0 / Math.sqrt(d));
-        NDArray p = scores.softmax(-1);
-        return p.matMul(vh).transpose(0, 2, 1, 3).reshape(b, nq, c);
+        return attention(q, k, v, heads, ATTENTION_CHUNK_ELEMENTS);
+    }
+
+    /**
+     * The composed attention, over blocks of queries so that no score block exceeds {@code maxScoreElements}
+     * (softmax runs over keys, so each query row is independent and the blocks give the same result). At SD 1.5's
+     * 64x64 level one unblocked self-attention holds 8 x 4096 x 4096 scores (512 MB) two or three times over.
+     * Temporaries are freed as soon as they are used (NDScope); autograd keeps what backward needs.
+     */
+    public static NDArray attention(NDArray q, NDArray k, NDArray v, int heads, long maxScoreElements) {
+        try (NDScope scope = new NDScope()) {
+            long b = q.getShape().get(0);
+            long nq = q.getShape().get(1);
+            long c = q.getShape().get(2);
+            long m = k.getShape().get(1);
+            long d = c / heads;
+            double scale = 1.0 / Math.sqrt(d);
+            NDArray qh = splitHeads(q, heads);
+            NDArray khT = splitHeads(k, heads).transpose(0, 1, 3, 2);
+            NDArray vh = splitHeads(v, heads);
+            long rows = Math.max(1, maxScoreElements / (b * heads * m));
+            NDArray o;
+            if (rows >= nq) {
+                o = qh.matMul(khT).mul(scale).softmax(-1).matMul(vh);
+            } else {
+                NDList parts = new NDList();
+                for (long s0 = 0; s0 < nq; s0 += rows) {
+                    long s1 = Math.min(nq, s0 + rows);
+                    try (NDScope block = new NDScope()) {
+                        NDArray qs = qh.get(new ai.djl.ndarray.index.NDIndex(":, :, {}:{}", s0, s1));
+                        parts.add(keep(qs.matMul(khT).mul(scale).softmax(-1).matMul(vh)));
+                    }
+                }
+                o = NDArrays.concat(parts, 2);
+                parts.close();
+            }
+            return keep(o.transpose(0, 2, 1, 3).reshape(b, nq, c));
+        }
     }
 
     /** [B,N,H*d] -> [B,H,N,d]. */
@@ -135,5 +174,37 @@ public final class Ops {
     public static NDArray fromTokens(NDArray t, long h, long w) {
         Shape s = t.getShape();
         return t.reshape(s.get(0), h, w, s.get(2)).transpose(0, 3, 1, 2);
+    }
+
+    /**
+     * A copy of a model input in {@code scope} and dtype {@code dt} that keeps the autograd graph, so gradients
+     * flow back to the caller's array (a latent being optimised). DJL's {@code duplicate()} and {@code toType()}
+     * both detach (measured with DJL 0.36 / libtorch 2.7.1: backward then fails with "does not require grad"),
+     * so the copy is an arithmetic op instead: {@code a * 1} for the same dtype, {@code a * ones[1]} of the
+     * wider dtype for an up-cast (a 1-D operand takes part in torch's type promotion, a 0-D one would not).
+     * A down-cast of an array that requires a gradient has no differentiable form in DJL and is refused.
+     */
+    public static NDArray inputCopy(NDManager scope, NDArray a, DataType dt) {
+        NDArray c;
+        if (a.getDataType() == dt) {
+            c = a.mul(1);
+        } else if (!a.hasGradient()) {
+            c = a.toType(dt, true);
+        } else if (dt.getNumOfBytes() > a.getDataType().getNumOfBytes() && dt.isFloating()) {
+            try (NDArray one = a.getManager().ones(new Shape(1), dt)) {
+                c = a.mul(one);
+            }
+        } else {
+            throw new IllegalArgumentException("an input that requires a gradient must already have the model's dtype "
+                    + dt + " (got " + a.getDataType() + "): DJL cannot down-cast differentiably");
+        }
+        c.attach(scope);
+        return c;
+    }
+
+    /** Takes {@code a} out of the innermost {@link NDScope}, so it survives the scope's close. */
+    public static NDArray keep(NDArray a) {
+        NDScope.unregister(a);
+        return a;
     }
 }

@@ -154,6 +154,39 @@ public final class ParameterStore {
         return Collections.unmodifiableList(out);
     }
 
+    /**
+     * Random weights created directly as NDArrays in {@code manager} (no heap copy: a full-size SD 1.5 UNet is
+     * 3.4 GB), with the distribution of {@link #randomWeights} drawn by the engine's generator seeded with
+     * {@code seed}. For benchmarks; values differ from {@link #randomWeights} of the same seed.
+     */
+    public void randomize(NDManager manager, DataType dtype, long seed, double gain) {
+        ai.djl.engine.Engine.getInstance().setRandomSeed((int) seed);
+        for (Param p : params.values()) {
+            long[] s = p.shape();
+            ai.djl.ndarray.types.Shape shape = new ai.djl.ndarray.types.Shape(s);
+            boolean isNorm = p.name().matches(".*(norm[^.]*|group_norm|layer_norm\\d?|norm_out)\\.(weight|bias)$");
+            NDArray a;
+            if (s.length == 1 && isNorm && p.name().endsWith(".weight")) {
+                a = manager.randomNormal(1f, 0.1f, shape, DataType.FLOAT32);
+            } else if (s.length == 1) {
+                a = manager.randomNormal(0f, isNorm ? 0.1f : 0.02f, shape, DataType.FLOAT32);
+            } else {
+                long fanIn = 1;
+                for (int k = 1; k < s.length; k++) {
+                    fanIn *= s[k];
+                }
+                a = manager.randomNormal(0f, (float) (gain / Math.sqrt(fanIn)), shape, DataType.FLOAT32);
+            }
+            if (dtype != null && dtype != DataType.FLOAT32) {
+                NDArray c = a.toType(dtype, false);
+                a.close();
+                a = c;
+            }
+            a.setName(p.name());
+            p.set(a);
+        }
+    }
+
     private static double gauss(SplittableRandom r) {
         // Box-Muller; SplittableRandom has no nextGaussian in Java 17
         double u1 = r.nextDouble();

@@ -1,6 +1,7 @@
 package io.rotationdrag.diffusion.nn;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDScope;
 
 /**
  * diffusers ResnetBlock2D ("default" time conditioning, output scale 1):
@@ -30,14 +31,16 @@ public final class ResnetBlock2D {
 
     /** @param tembAct silu(temb), computed once per forward by the caller; null when there is no time embedding */
     public NDArray forward(NDArray x, NDArray tembAct) {
-        NDArray h = conv1.forward(Ops.silu(norm1.forward(x)));
-        if (timeEmbProj != null) {
-            NDArray t = timeEmbProj.forward(tembAct);
-            h = h.add(t.reshape(t.getShape().get(0), t.getShape().get(1), 1, 1));
+        try (NDScope scope = new NDScope()) { // temporaries freed at once (autograd keeps what it saved)
+            NDArray h = conv1.forward(Ops.silu(norm1.forward(x)));
+            if (timeEmbProj != null) {
+                NDArray t = timeEmbProj.forward(tembAct);
+                h = h.add(t.reshape(t.getShape().get(0), t.getShape().get(1), 1, 1));
+            }
+            h = conv2.forward(Ops.silu(norm2.forward(h)));
+            NDArray skip = shortcut != null ? shortcut.forward(x) : x;
+            NDArray out = skip.add(h);
+            return Ops.keep(outputScale == 1.0 ? out : out.div(outputScale));
         }
-        h = conv2.forward(Ops.silu(norm2.forward(h)));
-        NDArray skip = shortcut != null ? shortcut.forward(x) : x;
-        NDArray out = skip.add(h);
-        return outputScale == 1.0 ? out : out.div(outputScale);
     }
 }

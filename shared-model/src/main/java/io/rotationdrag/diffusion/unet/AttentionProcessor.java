@@ -27,7 +27,9 @@ import ai.djl.ndarray.NDArray;
  * </ul>
  * Processors run inside the UNet forward, so every NDArray they create must be derived from {@code hidden}
  * (its manager is the forward's scope and is closed after the call); they must not keep NDArrays across calls
- * unless they detach and own them.
+ * unless they detach and own them. Each transformer block runs inside an {@link ai.djl.ndarray.NDScope} that
+ * closes the arrays created in it when the block returns, so an array kept across calls must also be taken out
+ * of that scope with {@code NDScope.unregister}.
  */
 @FunctionalInterface
 public interface AttentionProcessor {

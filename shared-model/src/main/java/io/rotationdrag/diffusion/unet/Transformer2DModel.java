@@ -1,6 +1,7 @@
 package io.rotationdrag.diffusion.unet;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDScope;
 import io.rotationdrag.diffusion.nn.Conv2dLayer;
 import io.rotationdrag.diffusion.nn.GroupNormLayer;
 import io.rotationdrag.diffusion.nn.LayerNormLayer;
@@ -48,14 +49,17 @@ final class Transformer2DModel {
         }
 
         NDArray forward(NDArray x, NDArray ctx, AttentionCall call) {
-            x = x.add(attn1.forward(norm1.forward(x), null, call));
-            x = x.add(attn2.forward(norm2.forward(x), ctx, call));
-            NDArray u = ffProj.forward(norm3.forward(x));
-            long half = u.getShape().get(u.getShape().dimension() - 1) / 2;
-            var parts = u.split(new long[]{half}, u.getShape().dimension() - 1);
-            // GEGLU: the second half is the gate, GELU in its exact erf form
-            NDArray ff = ffOut.forward(parts.get(0).mul(Ops.gelu(parts.get(1))));
-            return x.add(ff);
+            // temporaries (processor outputs included) are freed when the block returns; see AttentionProcessor
+            try (NDScope scope = new NDScope()) {
+                x = x.add(attn1.forward(norm1.forward(x), null, call));
+                x = x.add(attn2.forward(norm2.forward(x), ctx, call));
+                NDArray u = ffProj.forward(norm3.forward(x));
+                long half = u.getShape().get(u.getShape().dimension() - 1) / 2;
+                var parts = u.split(new long[]{half}, u.getShape().dimension() - 1);
+                // GEGLU: the second half is the gate, GELU in its exact erf form
+                NDArray ff = ffOut.forward(parts.get(0).mul(Ops.gelu(parts.get(1))));
+                return Ops.keep(x.add(ff));
+            }
         }
     }
 

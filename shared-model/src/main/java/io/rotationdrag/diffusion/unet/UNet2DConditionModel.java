@@ -183,6 +183,18 @@ public final class UNet2DConditionModel implements AutoCloseable {
         replaceManager(mm);
     }
 
+    /** Fills every parameter with seeded random values created natively (see {@link ParameterStore#randomize}). */
+    public void randomizeWeights(NDManager parent, DataType dtype, long seed) {
+        NDManager mm = parent.newSubManager();
+        try {
+            store.randomize(mm, dtype, seed, 1.0);
+        } catch (RuntimeException e) {
+            mm.close();
+            throw e;
+        }
+        replaceManager(mm);
+    }
+
     private void replaceManager(NDManager mm) {
         if (manager != null) {
             manager.close();
@@ -356,10 +368,7 @@ public final class UNet2DConditionModel implements AutoCloseable {
 
     /** A differentiable copy of an input in the forward's scope (so nothing is created in the caller's manager). */
     private static NDArray inScope(NDManager scope, NDArray a, DataType dt) {
-        // toType(copy = true) keeps the autograd edge; DJL's duplicate() detaches, which cut gradients to the input
-        NDArray c = a.toType(dt, true);
-        c.attach(scope);
-        return c;
+        return Ops.inputCopy(scope, a, dt);
     }
 
     @Override

@@ -270,10 +270,7 @@ public final class AutoencoderKL implements AutoCloseable {
 
     private NDArray inScope(NDManager scope, NDArray a) {
         DataType dt = store.params().get(0).get().getDataType();
-        // toType(copy = true) keeps the autograd edge; DJL's duplicate() detaches, which cut gradients to the input
-        NDArray c = a.toType(dt, true);
-        c.attach(scope);
-        return c;
+        return Ops.inputCopy(scope, a, dt);
     }
 
     private void requireLoaded() {
