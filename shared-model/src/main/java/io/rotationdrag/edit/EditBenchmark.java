@@ -140,12 +140,27 @@ public final class EditBenchmark {
                         dd.unetForwards() + dd.unetBackwards()),
                 ratio(wall(reinvertCached, ProgressEvent.DRAG), wall(dd, ProgressEvent.DRAG)),
                 ratio(reinvertCached.totalWallMs(), dd.totalWallMs()));
+        // like for like within each run: the same edit without its template forwards is a DragDiffusion run of the
+        // same number of steps, so these ratios do not depend on the trackers stopping after different step counts
+        System.out.println("template overhead at the same steps, (fwd) / (fwd - tmplFwd) and (fwd + bwd) / "
+                + "(fwd + bwd - tmplFwd):");
+        overhead("rotationdrag", rd);
+        overhead("rotationdrag-cached", rc);
+        overhead("rd-cached/reinvert", reinvertCached);
         System.out.println("rotationdrag-cached (one-step templates):");
         agreement(rc.outcome(), rd.outcome());
         System.out.println("rd-cached/reinvert (re-inverted templates):");
         agreement(reinvertCached.outcome(), rd.outcome());
         angles("rotationdrag", rd.outcome());
         angles("rotationdrag-cached", rc.outcome());
+    }
+
+    private static void overhead(String name, EditResult r) {
+        long t = r.outcome().templateForwards();
+        long f = r.unetForwards();
+        long fb = f + r.unetBackwards();
+        System.out.printf(Locale.ROOT, "  %-20s %d steps: forwards %.3f, fwd+bwd %.3f%n", name, r.outcome().steps(),
+                ratio(f, f - t), ratio(fb, fb - t));
     }
 
     private static void row(String name, EditResult r, RotationSample s) {
