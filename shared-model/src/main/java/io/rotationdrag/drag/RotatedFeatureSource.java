@@ -7,9 +7,10 @@ import ai.djl.ndarray.NDArray;
  *
  * <p>The edit stage implements it: rotate the source image by {@code degrees} about the image centre with
  * {@link Rotation#rotate(java.awt.image.BufferedImage, double, Rotation.Interpolation, int)} (positive =
- * counter-clockwise on screen), DDIM-invert it with the same settings as the source, run the UNet at the drag
- * timestep t and return the features resized to the same grid as F0. Each call is one re-inversion (n_actual + 1
- * UNet forwards in the reference); the trackers count the calls.
+ * counter-clockwise on screen), build its latent at the drag timestep t (the paper: DDIM-invert it with the same
+ * settings as the source, n_actual + 1 UNet forwards per call; {@code rotationdrag-cached} by default: one-step
+ * noising with the source's own implied noise, 1 UNet forward per call), run the UNet at t and return the features
+ * resized to the same grid as F0. The trackers count the calls.
  */
 @FunctionalInterface
 public interface RotatedFeatureSource {

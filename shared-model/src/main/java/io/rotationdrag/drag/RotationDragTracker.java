@@ -16,7 +16,9 @@ import org.slf4j.LoggerFactory;
  * as the reference re-inverts at every tracking step. Cached mode ({@code rotationdrag-cached}) rounds the angle to a
  * bin (width {@link TrackerConfig#angleBinDegrees()}, the bin centre angle is used), computes each bin's features once,
  * keeps only the template vectors of all handles for that bin, and reuses them; its cost grows with the number of
- * distinct bins visited, not the number of steps.
+ * distinct bins visited, not the number of steps. (How a bin's features are made, by re-inversion or in one step, is
+ * the source's business; see {@code edit.CachedTemplateSource}.) No snapping to an already computed neighbour bin: a
+ * bin costs one UNet forward with one-step templates, so the bin width alone bounds the angle error (bin / 2).
  *
  * <p>The template vector is read bilinearly at the rotated (generally non-integral) initial handle. When that point
  * leaves the map (the content rotated out of the frame) the plain template is used and counted as a fallback.

@@ -5,7 +5,7 @@ package io.rotationdrag.drag;
  *
  * @param searchRadius             r_p: the search window is (2 r_p + 1)^2 cells around the current handle (3)
  * @param rotationThresholdDegrees RotationDrag uses the rotated template only when |angle| exceeds this (5)
- * @param angleBinDegrees          bin width of {@code rotationdrag-cached}; the bin centre angle is used (3)
+ * @param angleBinDegrees          bin width of {@code rotationdrag-cached}; the bin centre angle is used (5)
  * @param angleSense               sign of the rotation applied to the source ({@link AngleSense#PRODUCT})
  * @param freeDragMaxLambda        FreeDrag: largest blend weight of the current feature into the template (0.5)
  * @param freeDragAlpha            FreeDrag: steepness of the reliability sigmoid (10)
@@ -37,9 +37,9 @@ public record TrackerConfig(int searchRadius, double rotationThresholdDegrees, d
         }
     }
 
-    /** method.md defaults (r_p = 3, 5 degree threshold), 3 degree bins, product sign. */
+    /** method.md defaults (r_p = 3, 5 degree threshold), 5 degree bins, product sign. */
     public static TrackerConfig defaults() {
-        return new TrackerConfig(3, 5.0, 3.0, AngleSense.PRODUCT, 0.5, 10.0, 0.5);
+        return new TrackerConfig(3, 5.0, 5.0, AngleSense.PRODUCT, 0.5, 10.0, 0.5);
     }
 
     public TrackerConfig withAngleSense(AngleSense sense) {

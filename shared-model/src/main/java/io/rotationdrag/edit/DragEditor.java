@@ -108,7 +108,8 @@ public final class DragEditor implements AutoCloseable {
                 counter.forwards(io.actualSteps());
                 return zt;
             };
-            return dragStage.run(e, inv.latent(), inv.shape(), inv.timestep(), text, rotInv, counter, p, c);
+            return dragStage.run(e, inv.latent(), inv.imageLatent(), inv.shape(), inv.timestep(), text, rotInv,
+                    inverter::encode, counter, p, c);
         }
     }
 

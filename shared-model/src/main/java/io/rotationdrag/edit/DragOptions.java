@@ -14,14 +14,18 @@ import io.rotationdrag.drag.AngleSense;
  * @param featureScale         the features are resized to this fraction of the image size (0.5)
  * @param stopDistance         stop when every handle is closer than this to its target, in feature cells (2)
  * @param angleThresholdDeg    RotationDrag: rotated template only when |angle| exceeds this (5 degrees)
- * @param angleBinDeg          rotationdrag-cached: angles are rounded to multiples of this, one re-inversion per bin
+ * @param angleBinDeg          rotationdrag-cached: angles are rounded to multiples of this, one template per bin (5)
  * @param angleSense           sign convention of the rotation (PRODUCT: rotate the source the way the handle moved;
  *                             REFERENCE reproduces the reference's opposite sense)
  * @param freeDragBlend        freedrag: template <- (1 - b) template + b F(current handle) after each tracking step
+ * @param cachedTemplateSource rotationdrag-cached: how a bin's rotated latent is built ({@link CachedTemplateSource};
+ *                             ONE_STEP = 1 UNet forward per bin, REINVERT = n_actual + 1); rotationdrag always
+ *                             re-inverts
  */
 public record DragOptions(double learningRate, int maxSteps, int trackRadius, int supervisionRadius,
                           double maskLambda, MaskTerm maskTerm, double featureScale, double stopDistance,
-                          double angleThresholdDeg, double angleBinDeg, AngleSense angleSense, double freeDragBlend) {
+                          double angleThresholdDeg, double angleBinDeg, AngleSense angleSense, double freeDragBlend,
+                          CachedTemplateSource cachedTemplateSource) {
 
     public DragOptions {
         if (maskTerm == null) {
@@ -30,6 +34,9 @@ public record DragOptions(double learningRate, int maxSteps, int trackRadius, in
         if (angleSense == null) {
             angleSense = AngleSense.PRODUCT;
         }
+        if (cachedTemplateSource == null) {
+            cachedTemplateSource = CachedTemplateSource.ONE_STEP;
+        }
         if (!(learningRate > 0) || maxSteps < 0 || trackRadius < 0 || supervisionRadius < 0 || maskLambda < 0
                 || !(featureScale > 0) || featureScale > 1 || stopDistance < 0 || angleThresholdDeg < 0
                 || !(angleBinDeg > 0) || freeDragBlend < 0 || freeDragBlend > 1) {
@@ -37,10 +44,13 @@ public record DragOptions(double learningRate, int maxSteps, int trackRadius, in
         }
     }
 
-    /** The RotationDrag UI: 80 steps, mask term only with a drawn mask (see {@link MaskTerm}), 3 degree bins. */
+    /**
+     * The RotationDrag UI: 80 steps, mask term only with a drawn mask (see {@link MaskTerm}); rotationdrag-cached with
+     * one-step templates in 5 degree bins (the threshold's width: at most 2.5 degrees off, 1 UNet forward per bin).
+     */
     public static DragOptions defaults() {
-        return new DragOptions(0.01, 80, 3, 1, 0.1, MaskTerm.WHEN_MASK_DRAWN, 0.5, 2.0, 5.0, 3.0, AngleSense.PRODUCT,
-                0.3);
+        return new DragOptions(0.01, 80, 3, 1, 0.1, MaskTerm.WHEN_MASK_DRAWN, 0.5, 2.0, 5.0, 5.0, AngleSense.PRODUCT,
+                0.3, CachedTemplateSource.ONE_STEP);
     }
 
     /** The paper: up to 160 steps, the mask term always on (as the reference code applies it). */
@@ -50,36 +60,41 @@ public record DragOptions(double learningRate, int maxSteps, int trackRadius, in
 
     public DragOptions withMaxSteps(int s) {
         return new DragOptions(learningRate, s, trackRadius, supervisionRadius, maskLambda, maskTerm, featureScale,
-                stopDistance, angleThresholdDeg, angleBinDeg, angleSense, freeDragBlend);
+                stopDistance, angleThresholdDeg, angleBinDeg, angleSense, freeDragBlend, cachedTemplateSource);
     }
 
     public DragOptions withMaskTerm(MaskTerm m) {
         return new DragOptions(learningRate, maxSteps, trackRadius, supervisionRadius, maskLambda, m, featureScale,
-                stopDistance, angleThresholdDeg, angleBinDeg, angleSense, freeDragBlend);
+                stopDistance, angleThresholdDeg, angleBinDeg, angleSense, freeDragBlend, cachedTemplateSource);
     }
 
     public DragOptions withLearningRate(double lr) {
         return new DragOptions(lr, maxSteps, trackRadius, supervisionRadius, maskLambda, maskTerm, featureScale,
-                stopDistance, angleThresholdDeg, angleBinDeg, angleSense, freeDragBlend);
+                stopDistance, angleThresholdDeg, angleBinDeg, angleSense, freeDragBlend, cachedTemplateSource);
     }
 
     public DragOptions withAngleBinDeg(double b) {
         return new DragOptions(learningRate, maxSteps, trackRadius, supervisionRadius, maskLambda, maskTerm,
-                featureScale, stopDistance, angleThresholdDeg, b, angleSense, freeDragBlend);
+                featureScale, stopDistance, angleThresholdDeg, b, angleSense, freeDragBlend, cachedTemplateSource);
     }
 
     public DragOptions withAngleThresholdDeg(double t) {
         return new DragOptions(learningRate, maxSteps, trackRadius, supervisionRadius, maskLambda, maskTerm,
-                featureScale, stopDistance, t, angleBinDeg, angleSense, freeDragBlend);
+                featureScale, stopDistance, t, angleBinDeg, angleSense, freeDragBlend, cachedTemplateSource);
     }
 
     public DragOptions withAngleSense(AngleSense s) {
         return new DragOptions(learningRate, maxSteps, trackRadius, supervisionRadius, maskLambda, maskTerm,
-                featureScale, stopDistance, angleThresholdDeg, angleBinDeg, s, freeDragBlend);
+                featureScale, stopDistance, angleThresholdDeg, angleBinDeg, s, freeDragBlend, cachedTemplateSource);
     }
 
     public DragOptions withStopDistance(double d) {
         return new DragOptions(learningRate, maxSteps, trackRadius, supervisionRadius, maskLambda, maskTerm,
-                featureScale, d, angleThresholdDeg, angleBinDeg, angleSense, freeDragBlend);
+                featureScale, d, angleThresholdDeg, angleBinDeg, angleSense, freeDragBlend, cachedTemplateSource);
+    }
+
+    public DragOptions withCachedTemplateSource(CachedTemplateSource c) {
+        return new DragOptions(learningRate, maxSteps, trackRadius, supervisionRadius, maskLambda, maskTerm,
+                featureScale, stopDistance, angleThresholdDeg, angleBinDeg, angleSense, freeDragBlend, c);
     }
 }

@@ -63,14 +63,16 @@ final class DragStage {
     }
 
     /**
-     * @param latent   the inverted latent z at {@code timestep}, row-major, shape {@code shape}
-     * @param text     text states [1, M, D]
-     * @param inverter inverts a rotated working-size image with the source's settings (rotation trackers only)
-     * @param counter  receives every UNet forward/backward of this stage
+     * @param latent      the inverted latent z at {@code timestep}, row-major, shape {@code shape}
+     * @param imageLatent the source's scaled VAE latent x0, same shape (needed by one-step templates, else may be null)
+     * @param text        text states [1, M, D]
+     * @param inverter    inverts a rotated working-size image with the source's settings (re-inverting templates)
+     * @param encoder     VAE-encodes a rotated working-size image (one-step templates)
+     * @param counter     receives every UNet forward/backward of this stage
      */
-    DragOutcome run(PreparedEdit e, float[] latent, long[] shape, int timestep, NDArray text,
-                    RotatedSourceFeatures.ImageInverter inverter, UNetEvaluations counter, ProgressListener progress,
-                    Cancellation cancel) {
+    DragOutcome run(PreparedEdit e, float[] latent, float[] imageLatent, long[] shape, int timestep, NDArray text,
+                    RotatedSourceFeatures.ImageInverter inverter, RotatedSourceFeatures.ImageEncoder encoder,
+                    UNetEvaluations counter, ProgressListener progress, Cancellation cancel) {
         EditOptions o = e.options();
         ProgressListener p = progress == null ? ProgressListener.NONE : progress;
         FeatureGrid grid = FeatureGrid.scaled(e.workWidth(), e.workHeight(), o.drag().featureScale());
@@ -107,11 +109,7 @@ final class DragStage {
             }
             RotatedSourceFeatures source = null;
             if (rotation) {
-                if (inverter == null) {
-                    throw new IllegalStateException("tracker " + o.tracker().id() + " needs an inverter for the "
-                            + "rotated source");
-                }
-                source = new RotatedSourceFeatures(e.work(), inverter, features, c, timestep, m);
+                source = rotatedSource(e, z, imageLatent, shape, timestep, c, inverter, encoder, features, m);
             }
             int n = o.inversion().numInferenceSteps();
             DragOptimizer opt = new DragOptimizer(features, model.scheduler());
@@ -135,10 +133,41 @@ final class DragStage {
                 traj.add(toInput(hs, grid, e));
             }
             long templateForwards = source == null ? 0 : source.templateForwards();
+            if (source != null) {
+                LOG.info("{}: {} rotated templates ({}), {} template UNet forwards", o.tracker().id(), source.calls(),
+                        source.mode(), templateForwards);
+            }
             return new DragOutcome(r.latent(), r.shape(), timestep, o.tracker().id(), traj, r.angles(), r.losses(),
                     r.steps(), r.stop().name(), counter.forwardCount(), counter.backwardCount(), templateForwards,
                     r.trackerStats());
         }
+    }
+
+    /** Template source of the chosen mode: the paper's tracker always re-inverts, the cached one per its option. */
+    static CachedTemplateSource templateSource(EditOptions o) {
+        return o.tracker() == TrackerKind.ROTATIONDRAG_CACHED ? o.drag().cachedTemplateSource()
+                : CachedTemplateSource.REINVERT;
+    }
+
+    private RotatedSourceFeatures rotatedSource(PreparedEdit e, NDArray z, float[] imageLatent, long[] shape,
+                                                int timestep, NDArray text, RotatedSourceFeatures.ImageInverter inv,
+                                                RotatedSourceFeatures.ImageEncoder encoder, UNetFeatures features,
+                                                NDManager m) {
+        EditOptions o = e.options();
+        if (templateSource(o) == CachedTemplateSource.REINVERT) {
+            if (inv == null) {
+                throw new IllegalStateException("tracker " + o.tracker().id() + " needs an inverter for the "
+                        + "rotated source");
+            }
+            return RotatedSourceFeatures.reinverting(e.work(), inv, features, text, timestep, m);
+        }
+        if (encoder == null || imageLatent == null) {
+            throw new IllegalStateException("one-step templates of " + o.tracker().id() + " need the source's image "
+                    + "latent x0 and a VAE encoder");
+        }
+        NDArray x0 = m.create(imageLatent, new Shape(shape));
+        return RotatedSourceFeatures.oneStep(e.work(), encoder, z, x0, model.scheduler().alphaCumprod(timestep),
+                o.seed(), features, text, timestep, m);
     }
 
     /** Feature cells to input-image pixels (cell -> working pixels -> input pixels, centres aligned). */

@@ -18,7 +18,9 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Side-by-side cost of the four trackers on the same edit (one run, same model, same inputs):
+ * Side-by-side cost of the four trackers on the same edit (one run, same model, same inputs), plus
+ * rotationdrag-cached with re-inverted templates ({@link CachedTemplateSource#REINVERT}, row
+ * {@code rd-cached/reinvert}) next to its default one-step templates:
  * UNet forwards/backwards, wall time per stage, drag steps, final handle distance, the ratios
  * rotationdrag-cached / rotationdrag and rotationdrag-cached / dragdiffusion, and how closely the cached tracker's
  * handle trajectory follows the paper-faithful one.
@@ -26,12 +28,12 @@ import java.util.Map;
  * <pre>
  *   mvn -B -q -pl shared-model compile dependency:build-classpath -Dmdep.outputFile=/tmp/cp.txt -Dmdep.includeScope=runtime
  *   java -cp shared-model/target/classes:$(cat /tmp/cp.txt) io.rotationdrag.edit.EditBenchmark --threads 1 \
- *       --size 128 --steps 10 --inv-steps 20 --strength 0.5 --angle 40 --stop-distance 0 --bin 3
+ *       --size 64 --steps 10 --inv-steps 20 --strength 0.5 --angle 40 --stop-distance 0 --bin 5
  * </pre>
  * Options: {@code --model DIR} (default: a tiny random model written to a temp folder), {@code --size N} (working and
  * image size, default 64 for the tiny model, 512 otherwise), {@code --steps N} drag steps (20), {@code --inv-steps N}
  * and {@code --strength S} (50, 0.75), {@code --lora-steps N} (0 = off), {@code --angle DEG} (40), {@code --seed N},
- * {@code --threads N} (use 1 on a busy machine), {@code --bin DEG} (cached angle bin, 3), {@code --stop-distance D}
+ * {@code --threads N} (use 1 on a busy machine), {@code --bin DEG} (cached angle bin, 5), {@code --stop-distance D}
  * (2 cells; 0 = never stop early, so every tracker runs the same number of steps). The input is a synthetic rotation scene from {@code synth} (handle at the part's tip, target
  * turned by the angle about the pivot, the pivot given as axis, swept-region mask).
  */
@@ -71,7 +73,7 @@ public final class EditBenchmark {
                 PointPair.of(s.handle().getX(), s.handle().getY(), s.target().getX(), s.target().getY()),
                 PointPair.axis(s.axis().getX(), s.axis().getY()));
         DragOptions drag = DragOptions.defaults().withMaxSteps(steps)
-                .withAngleBinDeg(Double.parseDouble(a.getOrDefault("bin", "3")))
+                .withAngleBinDeg(Double.parseDouble(a.getOrDefault("bin", "5")))
                 .withStopDistance(Double.parseDouble(a.getOrDefault("stop-distance", "2")));
         EditOptions base = EditOptions.defaults().withWorkingSize(size).withSeed(seed)
                 .withInversion(new InversionOptions(invSteps, strength))
@@ -87,6 +89,7 @@ public final class EditBenchmark {
                 drag.angleBinDeg(), drag.stopDistance());
 
         Map<TrackerKind, EditResult> results = new EnumMap<>(TrackerKind.class);
+        EditResult reinvertCached;
         try (StableDiffusion sd = StableDiffusion.load(modelDir,
                 new EngineOptions("cpu", EngineOptions.Precision.FP32, threads));
              DragEditor editor = new DragEditor(sd)) {
@@ -98,23 +101,20 @@ public final class EditBenchmark {
                 results.put(k, editor.edit(r, null, null));
                 System.out.println("  ran " + k.id());
             }
+            reinvertCached = editor.edit(new EditRequest(s.image(), mask, pts, s.prompt(),
+                    base.withTracker(TrackerKind.ROTATIONDRAG_CACHED).withDrag(drag.withCachedTemplateSource(
+                            CachedTemplateSource.REINVERT))), null, null);
+            System.out.println("  ran rotationdrag-cached with re-inverted templates");
         }
 
         System.out.println();
         System.out.printf(Locale.ROOT, "%-20s %6s %6s %9s %9s %8s %8s %8s %8s %8s %8s %8s %10s%n", "tracker", "steps",
-                "stop", "fwd", "bwd", "tmplFwd", "reinv", "lora_s", "inv_s", "drag_s", "den_s", "total_s",
+                "stop", "fwd", "bwd", "tmplFwd", "tmplN", "lora_s", "inv_s", "drag_s", "den_s", "total_s",
                 "final_px");
         for (TrackerKind k : TrackerKind.values()) {
-            EditResult r = results.get(k);
-            DragOutcome o = r.outcome();
-            double[] h = o.finalHandles().get(0);
-            double dist = Math.hypot(h[0] - s.target().getX(), h[1] - s.target().getY());
-            System.out.printf(Locale.ROOT, "%-20s %6d %6s %9d %9d %8d %8d %8.1f %8.1f %8.1f %8.1f %8.1f %10.2f%n",
-                    k.id(), o.steps(), shortStop(o.stopReason()), r.unetForwards(), r.unetBackwards(),
-                    o.templateForwards(), o.trackerStats().featureComputations(),
-                    sec(r, ProgressEvent.LORA), sec(r, ProgressEvent.INVERT), sec(r, ProgressEvent.DRAG),
-                    sec(r, ProgressEvent.DENOISE), r.totalWallMs() / 1000.0, dist);
+            row(k.id(), results.get(k), s);
         }
+        row("rd-cached/reinvert", reinvertCached, s);
         EditResult dd = results.get(TrackerKind.DRAGDIFFUSION);
         EditResult rd = results.get(TrackerKind.ROTATIONDRAG);
         EditResult rc = results.get(TrackerKind.ROTATIONDRAG_CACHED);
@@ -134,9 +134,44 @@ public final class EditBenchmark {
                 ratio(rd.unetForwards() + rd.unetBackwards(), dd.unetForwards() + dd.unetBackwards()),
                 ratio(wall(rd, ProgressEvent.DRAG), wall(dd, ProgressEvent.DRAG)),
                 ratio(rd.totalWallMs(), dd.totalWallMs()));
+        System.out.printf(Locale.ROOT, "ratio rd-cached/reinvert  / dragdiffusion: UNet forwards %.3f, fwd+bwd %.3f, "
+                        + "drag wall %.3f, total wall %.3f%n", ratio(reinvertCached.unetForwards(), dd.unetForwards()),
+                ratio(reinvertCached.unetForwards() + reinvertCached.unetBackwards(),
+                        dd.unetForwards() + dd.unetBackwards()),
+                ratio(wall(reinvertCached, ProgressEvent.DRAG), wall(dd, ProgressEvent.DRAG)),
+                ratio(reinvertCached.totalWallMs(), dd.totalWallMs()));
+        // like for like within each run: the same edit without its template forwards is a DragDiffusion run of the
+        // same number of steps, so these ratios do not depend on the trackers stopping after different step counts
+        System.out.println("template overhead at the same steps, (fwd) / (fwd - tmplFwd) and (fwd + bwd) / "
+                + "(fwd + bwd - tmplFwd):");
+        overhead("rotationdrag", rd);
+        overhead("rotationdrag-cached", rc);
+        overhead("rd-cached/reinvert", reinvertCached);
+        System.out.println("rotationdrag-cached (one-step templates):");
         agreement(rc.outcome(), rd.outcome());
+        System.out.println("rd-cached/reinvert (re-inverted templates):");
+        agreement(reinvertCached.outcome(), rd.outcome());
         angles("rotationdrag", rd.outcome());
         angles("rotationdrag-cached", rc.outcome());
+    }
+
+    private static void overhead(String name, EditResult r) {
+        long t = r.outcome().templateForwards();
+        long f = r.unetForwards();
+        long fb = f + r.unetBackwards();
+        System.out.printf(Locale.ROOT, "  %-20s %d steps: forwards %.3f, fwd+bwd %.3f%n", name, r.outcome().steps(),
+                ratio(f, f - t), ratio(fb, fb - t));
+    }
+
+    private static void row(String name, EditResult r, RotationSample s) {
+        DragOutcome o = r.outcome();
+        double[] h = o.finalHandles().get(0);
+        double dist = Math.hypot(h[0] - s.target().getX(), h[1] - s.target().getY());
+        System.out.printf(Locale.ROOT, "%-20s %6d %6s %9d %9d %8d %8d %8.1f %8.1f %8.1f %8.1f %8.1f %10.2f%n",
+                name, o.steps(), shortStop(o.stopReason()), r.unetForwards(), r.unetBackwards(),
+                o.templateForwards(), o.trackerStats().featureComputations(),
+                sec(r, ProgressEvent.LORA), sec(r, ProgressEvent.INVERT), sec(r, ProgressEvent.DRAG),
+                sec(r, ProgressEvent.DENOISE), r.totalWallMs() / 1000.0, dist);
     }
 
     /** Per-step handle distance between the cached and the paper-faithful trajectories (image pixels). */

@@ -47,7 +47,7 @@ class DragStageTest {
         DragOptions d = o.drag();
         return o.withDrag(new DragOptions(d.learningRate(), d.maxSteps(), d.trackRadius(), d.supervisionRadius(), lam,
                 d.maskTerm(), d.featureScale(), d.stopDistance(), d.angleThresholdDeg(), d.angleBinDeg(),
-                d.angleSense(), d.freeDragBlend()));
+                d.angleSense(), d.freeDragBlend(), d.cachedTemplateSource()));
     }
 
     record Run(DragOutcome outcome, float[] before, List<ProgressEvent> events, long forwards) {
@@ -58,6 +58,7 @@ class DragStageTest {
         try (NDManager m = sd.manager().newSubManager()) {
             NDArray text = sd.encodePrompt(m, r.prompt());
             NDArray z = TinyEditFixture.invert(sd, e.work(), text, INV, m);
+            NDArray x0 = TinyEditFixture.encode(sd, e.work(), m);
             int t = TinyEditFixture.dragTimestep(sd, INV);
             UNetEvaluations counter = new UNetEvaluations();
             List<ProgressEvent> events = new ArrayList<>();
@@ -68,8 +69,9 @@ class DragStageTest {
                 counter.forwards(INV.actualSteps());
                 return out;
             };
-            DragOutcome o = new DragStage(sd).run(e, z.toFloatArray(), z.getShape().getShape(), t, text, inv, counter,
-                    events::add, Cancellation.NONE);
+            RotatedSourceFeatures.ImageEncoder enc = (img, mm) -> TinyEditFixture.encode(sd, img, mm);
+            DragOutcome o = new DragStage(sd).run(e, z.toFloatArray(), x0.toFloatArray(), z.getShape().getShape(), t,
+                    text, inv, enc, counter, events::add, Cancellation.NONE);
             return new Run(o, z.toFloatArray(), events, counter.forwardCount());
         }
     }
@@ -140,5 +142,32 @@ class DragStageTest {
         }
         // one event per iteration, the last one included when it only tracked and stopped
         assertEquals(iterations, r.events().size());
+    }
+
+    /**
+     * rotationdrag-cached: one UNet forward per distinct angle bin with one-step templates, n_actual + 1 with
+     * re-inverted ones. A zero threshold and 1-degree bins make any handle turn use a rotated template.
+     */
+    @Test
+    void cachedModeCostsOneForwardPerBin() {
+        BufferedImage img = TinyEditFixture.scene();
+        List<PointPair> pts = List.of(PointPair.of(54, 32, 44, 10), PointPair.axis(32, 32));
+        for (CachedTemplateSource mode : CachedTemplateSource.values()) {
+            EditOptions o = options(TrackerKind.ROTATIONDRAG_CACHED, 5, MaskTerm.WHEN_MASK_DRAWN);
+            o = o.withDrag(o.drag().withAngleThresholdDeg(0).withAngleBinDeg(1).withCachedTemplateSource(mode));
+            Run r = run(new EditRequest(img, null, pts, "a red bar", o));
+            DragOutcome d = r.outcome();
+            long bins = d.trackerStats().featureComputations();
+            long iterations = d.trajectory().size();
+            System.out.println("rotationdrag-cached (" + mode + "): " + d.steps() + " steps, forwards "
+                    + d.unetForwards() + " (templates " + d.templateForwards() + "), bins " + bins + ", angles "
+                    + d.angles().stream().map(a -> String.format("%.1f", a[0])).toList());
+            assertTrue(bins >= 1, "the handle turned, so at least one bin was computed: " + d.trackerStats());
+            assertTrue(bins <= iterations, "at most one new bin per tracking step");
+            long perBin = mode == CachedTemplateSource.ONE_STEP ? 1 : INV.actualSteps() + 1;
+            assertEquals(bins * perBin, d.templateForwards());
+            assertEquals(1 + iterations + bins * perBin, d.unetForwards());
+            assertEquals(d.steps(), d.unetBackwards());
+        }
     }
 }

@@ -66,6 +66,12 @@ final class TinyEditFixture {
         return x;
     }
 
+    /** x0 = scale * VAE mode of a working-size image, in {@code m}. */
+    static NDArray encode(StableDiffusion sd, BufferedImage work, NDManager m) {
+        NDArray img = ImageOps.toTensor(work, m);
+        return sd.vae().encode(img).mode().mul(sd.vae().scalingFactor());
+    }
+
     static int dragTimestep(StableDiffusion sd, InversionOptions o) {
         int[] ts = sd.scheduler().inversionTimesteps(o.numInferenceSteps(), o.actualSteps());
         return ts[ts.length - 1];
