@@ -94,6 +94,11 @@ public final class EditEvaluator implements AutoCloseable {
                 out.add(MetricValue.unavailable(n, in.trackingAbsentReason()));
             }
         }
+        if (in.tracking() == null || in.tracking().stageWallMs().isEmpty()) {
+            // same names and units as TrackingQuality's: wall_s_<step>, wall_s_total
+            out.addAll(new TrackingQuality(List.of(), List.of(), 0, 0, -1, in.stageWallMs()).metrics().stream()
+                    .filter(v -> v.name().startsWith("wall_s_")).toList());
+        }
         return EvalReport.of(out, matches, gtMatches, settingsMap());
     }
 

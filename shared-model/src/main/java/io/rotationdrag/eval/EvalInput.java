@@ -14,10 +14,12 @@ import java.util.List;
  * @param groundTruth the expected edit (synthetic benchmark) or null
  * @param tracking    how the drag optimisation went, or null when unknown
  * @param trackingAbsentReason why {@code tracking} is null (required then)
+ * @param stageWallMs wall time per job step (LORA, INVERT, DRAG, DENOISE, ...) from the stage records, reported
+ *                    as {@code wall_s_<step>} unless {@code tracking} carries its own; null = none
  */
 public record EvalInput(BufferedImage input, PixelMask mask, BufferedImage result, List<HandleTarget> points,
                         String prompt, BufferedImage groundTruth, TrackingQuality tracking,
-                        String trackingAbsentReason) {
+                        String trackingAbsentReason, java.util.Map<String, Long> stageWallMs) {
     public EvalInput {
         if (input == null || result == null) {
             throw new IllegalArgumentException("evaluation needs the input and the result image");
@@ -31,6 +33,8 @@ public record EvalInput(BufferedImage input, PixelMask mask, BufferedImage resul
         }
         points = List.copyOf(points);
         prompt = prompt == null ? "" : prompt;
+        stageWallMs = stageWallMs == null ? java.util.Map.of()
+                : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(stageWallMs));
         if (tracking == null && (trackingAbsentReason == null || trackingAbsentReason.isBlank())) {
             throw new IllegalArgumentException("tracking quality is absent: give the reason");
         }

@@ -50,7 +50,7 @@ class EditEvaluatorTest {
             }
         }
         EvalInput in = new EvalInput(img, PixelMask.of(64, 64, m), TestImages.copy(img), pts, "a red cube", null,
-                null, "no drag outcome in this test");
+                null, "no drag outcome in this test", Map.of("DRAG", 1250L, "LORA", 750L));
         try (EditEvaluator ev = evaluator(2)) {
             EvalReport r = ev.evaluate(in);
             assertEquals(16.0, r.metric(MeanDistance.MD).require(), 1e-12);
@@ -65,6 +65,8 @@ class EditEvaluatorTest {
             assertEquals(EditEvaluator.IF_NOT_CONFIGURED, r.metric(Lpips.METRIC_IF).unavailableReason());
             assertFalse(r.metric(MeanDistance.HANDLE_CONTENT_VS_GT).available());
             assertEquals("no drag outcome in this test", r.metric("tracking_final_error").unavailableReason());
+            assertEquals(1.25, r.metric("wall_s_drag").require());
+            assertEquals(2.0, r.metric("wall_s_total").require());
             // JSON round trip keeps values, infinities and reasons
             EvalReport back = EvalReport.fromJson(r.toJson());
             assertEquals(r.metrics(), back.metrics());
@@ -79,7 +81,7 @@ class EditEvaluatorTest {
         BufferedImage res = TestImages.texture(64, 48, 10);
         List<HandleTarget> pts = List.of(new HandleTarget(20, 20, 30, 22));
         TrackingQuality tq = new TrackingQuality(pts, List.of(new double[]{27, 26}), 5, 40, 5, Map.of("DRAG", 2000L));
-        EvalInput in = new EvalInput(img, null, res, pts, "", TestImages.copy(res), tq, null);
+        EvalInput in = new EvalInput(img, null, res, pts, "", TestImages.copy(res), tq, null, Map.of("DRAG", 9L));
         try (EditEvaluator ev = evaluator(1)) {
             EvalReport r = ev.evaluate(in);
             // the ground truth is the result: its matches are the result's, content distance 0, floor = MD
@@ -88,7 +90,7 @@ class EditEvaluatorTest {
             assertEquals(Double.POSITIVE_INFINITY, r.metric(MaskedFidelity.PSNR_INSIDE_GT).require());
             assertFalse(r.metric(MaskedFidelity.PSNR_OUTSIDE).available()); // no mask: no outside region
             assertEquals(5.0, r.metric("tracking_final_error").require(), 1e-12); // |(27,26)-(30,22)| = 5
-            assertEquals(2.0, r.metric("wall_s_drag").require());
+            assertEquals(2.0, r.metric("wall_s_drag").require()); // the outcome's own times win
         }
     }
 
