@@ -2,10 +2,14 @@ package io.rotationdrag.worker.eval;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.rotationdrag.edit.DragOutcome;
+import io.rotationdrag.edit.PointPair;
 import io.rotationdrag.eval.EvalInput;
 import io.rotationdrag.eval.EvalReport;
 import io.rotationdrag.eval.HandleTarget;
 import io.rotationdrag.eval.PixelMask;
+import io.rotationdrag.eval.TrackingQuality;
+import io.rotationdrag.jobs.JobPoints;
 import io.rotationdrag.jobs.JobState;
 import io.rotationdrag.jobs.Stage;
 import io.rotationdrag.service.blob.BlobStore;
@@ -46,6 +50,8 @@ public class EvalStageHandler implements StageHandler {
     private static final Logger LOG = LoggerFactory.getLogger(EvalStageHandler.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String JOBS = ObjectKeys.JOBS_BUCKET;
+    /** Far above any real edit; the gateway enforces its own limit at submission. */
+    private static final int MAX_PAIRS = 1000;
 
     @Inject
     EvalModel model;
@@ -80,12 +86,13 @@ public class EvalStageHandler implements StageHandler {
             }
         }
         JobEntity job = ctx.job();
-        List<HandleTarget> points;
+        List<PointPair> pairs;
         try {
-            points = JobPoints.parse(job.pointsJson);
+            pairs = JobPoints.parse(job.pointsJson, MAX_PAIRS);
         } catch (IllegalArgumentException e) {
             throw new NonRetryableStageException("job points: " + e.getMessage(), e);
         }
+        List<HandleTarget> points = pairs.stream().map(p -> new HandleTarget(p.hx(), p.hy(), p.tx(), p.ty())).toList();
         BufferedImage input = image(blobs, ObjectKeys.inputImage(id), "input image", true);
         BufferedImage result = image(blobs, ObjectKeys.result(id), "result image (written by the DRAG stage)", true);
         PixelMask mask = null;
@@ -94,14 +101,26 @@ public class EvalStageHandler implements StageHandler {
         }
         BufferedImage gt = image(blobs, ObjectKeys.inputGroundTruth(id), "ground truth", false);
         Map<String, Long> wall = stageWallMs(id);
-        String trackingAbsent = blobs.exists(JOBS, ObjectKeys.dragOutcome(id))
-                ? "the drag outcome exists but worker-eval cannot decode it yet (edit.DragOutcome from branch "
-                  + "edit-drag is not merged)"
-                : "no drag outcome artefact at " + ObjectKeys.dragOutcome(id);
+        TrackingQuality tracking = null;
+        String trackingAbsent = null;
+        Optional<byte[]> outcome = blobs.find(JOBS, ObjectKeys.dragOutcome(id));
+        if (outcome.isEmpty()) {
+            trackingAbsent = "no drag outcome artefact at " + ObjectKeys.dragOutcome(id);
+        } else {
+            try {
+                DragOutcome d = DragOutcome.fromBytes(outcome.get());
+                tracking = new TrackingQuality(points, d.finalHandlesPerPair(pairs), d.steps(), d.unetForwards(),
+                        d.unetBackwards(), wall);
+                detail.put("stopReason", d.stopReason());
+            } catch (IllegalArgumentException e) {
+                throw new NonRetryableStageException("drag outcome at " + ObjectKeys.dragOutcome(id) + ": "
+                        + e.getMessage(), e);
+            }
+        }
         ctx.checkCancelled();
         EvalInput in;
         try {
-            in = new EvalInput(input, mask, result, points, job.prompt, gt, null, trackingAbsent, wall);
+            in = new EvalInput(input, mask, result, points, job.prompt, gt, tracking, trackingAbsent, wall);
         } catch (IllegalArgumentException e) {
             throw new NonRetryableStageException("cannot evaluate: " + e.getMessage(), e);
         }

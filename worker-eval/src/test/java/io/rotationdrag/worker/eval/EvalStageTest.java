@@ -4,6 +4,8 @@ import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
+import io.rotationdrag.drag.TrackerStats;
+import io.rotationdrag.edit.DragOutcome;
 import io.rotationdrag.eval.EvalReport;
 import io.rotationdrag.eval.MaskedFidelity;
 import io.rotationdrag.eval.MeanDistance;
@@ -166,6 +168,26 @@ class EvalStageTest {
         assertEquals(JobState.SUCCEEDED, after.state);
         assertEquals(done.metricsJson, after.metricsJson);
         assertEquals(1, store.records(id).stream().filter(x -> x.step == JobState.EVAL).count());
+    }
+
+    @Test
+    void trackingQualityFromTheDragOutcome() throws Exception {
+        BufferedImage img = texture(64, 64, 6);
+        UUID id = job(img, img, true);
+        // two drag handles tracked to (37, 28) and (33, 29): errors |(37,28)-(40,24)| = 5 and 0; the axis is skipped
+        List<List<double[]>> traj = List.of(List.of(new double[]{20, 24}, new double[]{33, 41}),
+                List.of(new double[]{37, 28}, new double[]{33, 29}));
+        DragOutcome d = new DragOutcome(new float[4 * 8 * 8], new long[]{1, 4, 8, 8}, 261, "rotationdrag", traj,
+                List.of(), List.of(0.5), 1, "MAX_STEPS", 12, 1, 0, new TrackerStats(1, 1, 0, 0, 0));
+        blobs.put(JOBS, ObjectKeys.dragOutcome(id), d.toBytes(), "application/octet-stream");
+        finishEarlierStages(id);
+        EvalReport r = EvalReport.fromJson(await(id, JobState.SUCCEEDED).metricsJson);
+        assertEquals(2.5, r.metric("tracking_final_error").require(), 1e-12);
+        assertEquals(5.0, r.metric("tracking_max_error").require(), 1e-12);
+        assertEquals(0.5, r.metric("tracking_reached_fraction").require());
+        assertEquals(1, r.metric("drag_steps").require());
+        assertEquals(12, r.metric("unet_forwards").require());
+        assertEquals(1.5, r.metric("wall_s_drag").require());
     }
 
     @Test
