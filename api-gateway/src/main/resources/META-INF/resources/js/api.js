@@ -90,5 +90,5 @@ export async function listJobs({ state, page, size }) {
 
 export const resultUrl = id => `${BASE}/jobs/${enc(id)}/result`;
 export const eventsUrl = id => `${BASE}/jobs/${enc(id)}/events`;
-export const inputUrl = id => `${BASE}/jobs/${enc(id)}/image`;
+export const inputUrl = id => `${BASE}/jobs/${enc(id)}/input/image`;
 const enc = encodeURIComponent;

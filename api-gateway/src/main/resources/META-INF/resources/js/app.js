@@ -280,7 +280,11 @@ $('job-form').addEventListener('submit', async e => {
       return;
     }
     if (err instanceof api.ApiError) lastAttempt = null;
-    const field = err.field || (err instanceof api.ApiError ? guessField(err.message) : null);
+    let field = err.field || (err instanceof api.ApiError ? guessField(err.message) : null);
+    if (field === 'options') { // point at the option named in the reason when it has a control of its own
+      const named = /(options(?:\.[A-Za-z0-9_]+)+)/.exec(err.message);
+      if (named) field = named[1];
+    }
     const placed = field && showFieldError(field, err.message);
     if (err instanceof api.ApiError) {
       showFormError(placed ? `The gateway rejected the job (HTTP ${err.status}): see the field marked in red.`
@@ -319,6 +323,7 @@ async function start() {
 window.rdEditor = {
   points: () => editor.pointsJson(),
   maskCoverage: () => editor.maskCoverage(),
+  maskAt: (x, y) => editor.maskAt(x, y),
   jobId: () => view.job?.id ?? null,
   jobState: () => view.job?.state ?? null,
 };

@@ -94,8 +94,9 @@ export class CanvasEditor extends EventTarget {
   /** Adds a point: a handle when no pair is open, else that pair's target (the handle itself if on the same spot). */
   addPoint(x, y) {
     if (!this.hasImage()) return;
-    x = clamp(Math.round(x), 0, this.width - 1);
-    y = clamp(Math.round(y), 0, this.height - 1);
+    // the pixel under the pointer (its index, as the reference UI's click coordinates)
+    x = clamp(Math.floor(x), 0, this.width - 1);
+    y = clamp(Math.floor(y), 0, this.height - 1);
     this.#snapshot();
     const open = this.pairs.find(p => p.t === null);
     if (open) {
@@ -125,6 +126,11 @@ export class CanvasEditor extends EventTarget {
     let n = 0;
     for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++;
     return n / (this.mask.width * this.mask.height);
+  }
+
+  /** Whether image pixel (x, y) is editable. */
+  maskAt(x, y) {
+    return this.hasImage() && this.maskCtx.getImageData(x, y, 1, 1).data[3] > 0;
   }
 
   /** The mask as a PNG (white = editable, black = kept), or null when nothing is painted (= all editable). */
@@ -162,14 +168,19 @@ export class CanvasEditor extends EventTarget {
   }
 
   // ---- pointer -------------------------------------------------------------------------------------------
+  /** CSS pixels per image pixel of the canvas's content box (the border is outside the backing store). */
   #scale() {
-    const r = this.canvas.getBoundingClientRect();
-    return r.width > 0 && this.width > 0 ? r.width / this.width : 1;
+    const w = this.canvas.clientWidth;
+    return w > 0 && this.width > 0 ? w / this.width : 1;
   }
 
   #toImage(ev) {
     const r = this.canvas.getBoundingClientRect();
-    return { x: (ev.clientX - r.left) * this.width / r.width, y: (ev.clientY - r.top) * this.height / r.height };
+    const c = this.canvas;
+    return {
+      x: (ev.clientX - r.left - c.clientLeft) * this.width / Math.max(1, c.clientWidth),
+      y: (ev.clientY - r.top - c.clientTop) * this.height / Math.max(1, c.clientHeight),
+    };
   }
 
   #bindPointer() {

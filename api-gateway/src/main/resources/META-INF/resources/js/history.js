@@ -64,7 +64,8 @@ export class History {
       const st = tr.insertCell();
       st.textContent = j.state ?? '';
       st.className = `state ${j.state}`;
-      tr.insertCell().textContent = `${Math.round(overall(j.state, j.done, j.total) * 100)}%`;
+      const counts = j.step && String(j.step).toUpperCase() === j.state;
+      tr.insertCell().textContent = `${Math.round(overall(j.state, counts ? j.done : null, counts ? j.total : null) * 100)}%`;
       const open = () => this.onOpen(j.id);
       tr.addEventListener('click', open);
       tr.addEventListener('keydown', e => { if (e.key === 'Enter') open(); });

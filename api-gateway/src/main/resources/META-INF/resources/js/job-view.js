@@ -7,6 +7,7 @@ import { arrow } from './canvas-editor.js';
 export const STATES = ['QUEUED', 'LORA', 'INVERT', 'DRAG', 'DENOISE', 'EVAL', 'SUCCEEDED'];
 const WORK = ['LORA', 'INVERT', 'DRAG', 'DENOISE', 'EVAL'];
 const TERMINAL = new Set(['SUCCEEDED', 'FAILED', 'CANCELLED']);
+export const isTerminal = s => TERMINAL.has(s);
 const POLL_MS = 1500;
 
 const $ = id => document.getElementById(id);
@@ -110,18 +111,31 @@ export class JobView {
   }
 
   // ---- SSE -----------------------------------------------------------------------------------------------
+  // The gateway's stream: "state" (the full job), "progress" ({step, done, total, fraction}), "drag" ({step,
+  // total, handles, loss, preview}), then "end" ({id, state}) after the terminal state; the stream is closed here
+  // on "end", or the EventSource would reconnect and get the final state again.
   #open() {
     const id = this.job.id;
     const es = new EventSource(api.eventsUrl(id));
     this.es = es;
-    const handle = ev => { if (this.es === es) this.#onEvent(ev); };
-    es.onmessage = handle;
-    for (const name of ['state', 'progress', 'drag', 'job', 'preview', 'done', 'result', 'failed', 'cancelled']) {
-      es.addEventListener(name, handle);
-    }
-    es.addEventListener('error', ev => {
+    const on = (name, fn) => es.addEventListener(name, ev => {
       if (this.es !== es) return;
-      if (ev.data) { this.#onEvent(ev); return; } // a server-sent "error" event
+      let d;
+      try { d = JSON.parse(ev.data); } catch { return; }
+      if (d && typeof d === 'object') fn(d);
+    });
+    on('state', d => this.#apply(normJob(d)));
+    on('progress', d => this.#apply({ step: d.step, done: num(d.done), total: num(d.total) }));
+    on('drag', d => this.#onDrag(d));
+    on('end', d => {
+      es.close();
+      this.es = null;
+      const st = String(d.state || '').toUpperCase();
+      if (st === 'DELETED') { this.#error('The job was deleted.'); this.#apply({ state: 'CANCELLED' }); }
+      else this.refresh(); // the final job, with metrics
+    });
+    es.addEventListener('error', () => {
+      if (this.es !== es) return;
       if (es.readyState === EventSource.CLOSED) { this.es = null; this.#poll(); }
     });
   }
@@ -132,51 +146,26 @@ export class JobView {
     this.pollTimer = setTimeout(async () => { await this.refresh(); this.#poll(); }, POLL_MS);
   }
 
-  #onEvent(ev) {
-    let d;
-    try { d = JSON.parse(ev.data); } catch { return; }
-    if (!d || typeof d !== 'object') return;
-    const type = ev.type === 'message' ? (d.type ?? d.event ?? 'message') : ev.type;
-    if (d.job && typeof d.job === 'object') this.#apply(normJob(d.job));
-    if (type === 'drag' || Array.isArray(d.handles)) this.#onDrag(d);
-    const j = normJob(d);
-    if (type !== 'drag' && (j.state || j.done !== null)) this.#apply(j);
-    else if (type === 'drag') {
-      // a drag event counts the DRAG step
-      this.#apply({ state: this.job.state === 'QUEUED' || !this.job.state ? 'DRAG' : this.job.state,
-        step: 'DRAG', done: num(d.step), total: num(d.total) });
-    }
-  }
-
   #onDrag(d) {
     const hs = (d.handles || []).map(h => Array.isArray(h) ? h : [h.x, h.y]);
     if (this.inputUrl) this.editor.setLiveHandles(hs); // only over the input this page submitted
-    let src = d.previewUrl ?? d.preview ?? null;
-    if (!src && d.previewStep !== null && d.previewStep !== undefined) {
-      src = `${api.BASE}/jobs/${encodeURIComponent(this.job.id)}/previews/${d.previewStep}`;
-    }
-    if (typeof src === 'string' && src) {
-      if (!/^(data:|https?:|\/|api\/)/.test(src)) src = `data:image/png;base64,${src}`;
-      if ($('preview-img').dataset.src !== src) {
-        $('preview-img').dataset.src = src;
-        $('preview-img').src = src;
-      }
-      $('preview-cap').textContent = `preview at drag step ${d.previewStep ?? d.step ?? '?'}`;
+    const src = typeof d.preview === 'string' && d.preview ? d.preview : null;
+    if (src && $('preview-img').dataset.src !== src) {
+      $('preview-img').dataset.src = src;
+      $('preview-img').src = src;
+      const m = /previews\/(\d+)/.exec(src);
+      $('preview-cap').textContent = `preview at drag step ${m ? m[1] : '?'}`;
       $('preview-fig').hidden = false;
     }
-    const loss = num(d.loss);
-    this.lastLoss = loss;
+    this.lastLoss = num(d.loss);
+    if (this.job.state === 'DRAG') this.#render();
   }
 
   #apply(j) {
     if (!this.job) return;
     const prev = this.job.state;
-    for (const k of ['state', 'step', 'done', 'total', 'metrics', 'error', 'method', 'width', 'height']) {
+    for (const k of ['state', 'step', 'done', 'total', 'metrics', 'error', 'method', 'width', 'height', 'links']) {
       if (j[k] !== undefined && j[k] !== null) this.job[k] = j[k];
-    }
-    // a step counter belongs to the step it names; a new state without a counter starts at 0
-    if (j.state && j.state !== prev && !(j.step && String(j.step).toUpperCase() === j.state)) {
-      if (j.done === null || j.done === undefined) { this.job.done = null; this.job.total = null; }
     }
     this.#render();
     if (TERMINAL.has(this.job.state) && !TERMINAL.has(prev)) this.#finish();
@@ -195,14 +184,16 @@ export class JobView {
         : (st === 'FAILED' || st === 'CANCELLED') ? (li.dataset.state === (j.step && String(j.step).toUpperCase()) ? 'bad' : '')
           : i < cur ? 'done' : i === cur ? 'current' : '';
     }
-    const f = overall(st, j.done, j.total);
+    // the step counter counts only inside the step it names
+    const counts = j.step && String(j.step).toUpperCase() === st;
+    const f = overall(st, counts ? j.done : null, counts ? j.total : null);
     const pct = Math.round(f * 100);
     $('progress-fill').style.width = `${pct}%`;
     $('progress-bar').setAttribute('aria-valuenow', String(pct));
     let text = st === 'QUEUED' ? 'queued, waiting for a worker'
       : st === 'SUCCEEDED' ? 'done'
         : st === 'FAILED' ? 'failed' : st === 'CANCELLED' ? 'cancelled' : st.toLowerCase();
-    if (WORK.includes(st) && j.total) text += ` ${j.done ?? 0}/${j.total}`;
+    if (WORK.includes(st) && counts && j.total) text += ` ${j.done ?? 0}/${j.total}`;
     if (st === 'DRAG' && this.lastLoss !== null && this.lastLoss !== undefined) text += `, loss ${this.lastLoss.toPrecision(4)}`;
     $('progress-text').textContent = `${text} (${pct}% overall)`;
     $('cancel-btn').disabled = !this.isActive();
@@ -229,7 +220,7 @@ export class JobView {
   async #showResult() {
     const id = this.job.id;
     const url = `${api.resultUrl(id)}?t=${Date.now()}`;
-    const input = this.inputUrl || api.inputUrl(id);
+    const input = this.inputUrl || this.job.links?.image || api.inputUrl(id);
     $('result-img').src = url;
     $('compare-after').src = url;
     $('result-input').src = input;
