@@ -58,6 +58,22 @@ public final class ObjectKeys {
         return jobPrefix(jobId) + "result/metrics.json";
     }
 
+    /**
+     * The drag stage's latest progress ({@code jobs.DragProgress} JSON: step, total, handle positions in input
+     * pixels, loss, step of the latest preview); overwritten every few drag steps, streamed by the gateway's SSE.
+     */
+    public static String dragProgress(UUID jobId) {
+        return jobPrefix(jobId) + "progress/drag.json";
+    }
+
+    /** Preview image (PNG) decoded at a drag step ({@code EditOptions.previewEvery}). */
+    public static String preview(UUID jobId, int step) {
+        if (step < 0) {
+            throw new IllegalArgumentException("preview step must be >= 0: " + step);
+        }
+        return jobPrefix(jobId) + String.format(java.util.Locale.ROOT, "progress/preview-%05d.png", step);
+    }
+
     /** LoRA cache entry in {@link #MODELS_BUCKET}, keyed by the edit module's LoRA cache key. */
     public static String loraCache(String cacheKey) {
         if (cacheKey == null || !CACHE_KEY.matcher(cacheKey).matches()) {
