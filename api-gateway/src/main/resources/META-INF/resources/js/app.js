@@ -326,5 +326,6 @@ window.rdEditor = {
   maskAt: (x, y) => editor.maskAt(x, y),
   jobId: () => view.job?.id ?? null,
   jobState: () => view.job?.state ?? null,
+  liveUpdates: () => editor.liveUpdates,
 };
 start();

@@ -22,6 +22,7 @@ export class CanvasEditor extends EventTarget {
     this.tool = 'mask';
     this.brush = 12;              // brush diameter in image pixels
     this.liveHandles = null;      // current handle positions during a drag, [[x,y],...]
+    this.liveUpdates = 0;         // how many handle updates were drawn (read by the browser test)
     this.hover = null;
     this.stroke = null;
     this.locked = false;          // no edits while a job runs on this input
@@ -50,7 +51,11 @@ export class CanvasEditor extends EventTarget {
   setTool(t) { this.tool = t; this.render(); }
   setBrush(d) { this.brush = Math.max(1, d); this.render(); }
   setLocked(v) { this.locked = v; }
-  setLiveHandles(hs) { this.liveHandles = hs && hs.length ? hs : null; this.render(); }
+  setLiveHandles(hs) {
+    this.liveHandles = hs && hs.length ? hs : null;
+    if (this.liveHandles) this.liveUpdates++;
+    this.render();
+  }
 
   // ---- history -------------------------------------------------------------------------------------------
   #snapshot() {
