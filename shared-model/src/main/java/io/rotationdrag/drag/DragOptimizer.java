@@ -192,6 +192,7 @@ public final class DragOptimizer {
             try (AdamW adam = AdamW.adam(run, s.learningRate())) {
                 for (int k = 0; k < s.maxSteps(); k++) {
                     obs.beforeStep(k, s.maxSteps());
+                    long stepStart = System.nanoTime();
                     try (NDManager step = run.newSubManager()) {
                         NDArray leaf = z.duplicate();
                         leaf.attach(step);
@@ -246,6 +247,8 @@ public final class DragOptimizer {
                                 throw new IllegalStateException("drag loss is " + lossValue + " at step " + k);
                             }
                         }
+                        LOG.debug("drag step {}/{}: loss {}, handles {}, {} ms", k + 1, s.maxSteps(), lossValue,
+                                handles, (System.nanoTime() - stepStart) / 1_000_000);
                         obs.onStep(new Step(k, s.maxSteps(), handles, lossValue, active, preview));
                         if (finished) {
                             break;
