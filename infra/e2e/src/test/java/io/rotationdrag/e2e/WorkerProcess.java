@@ -55,7 +55,8 @@ public final class WorkerProcess implements AutoCloseable {
      * (RD_MODEL_DIR, RD_STAGE_LEASE, ...).
      */
     public static WorkerProcess start(String module, String workerId, Map<String, String> extraEnv) throws IOException {
-        int port = freePort();
+        // an app that reads its port from another variable (the gateway: RD_GATEWAY_PORT) is given RD_HTTP_PORT
+        int port = extraEnv.containsKey("RD_HTTP_PORT") ? Integer.parseInt(extraEnv.get("RD_HTTP_PORT")) : freePort();
         Path logs = Files.createDirectories(repoRoot().resolve("infra/e2e/target/e2e-logs"));
         Path log = logs.resolve(workerId.replaceAll("[^A-Za-z0-9._-]", "_") + ".log");
         List<String> cmd = new ArrayList<>(List.of(
@@ -79,6 +80,10 @@ public final class WorkerProcess implements AutoCloseable {
         // A test JVM that stops (SIGTERM, end of run) takes its workers along; kill -9 of the JVM cannot.
         Runtime.getRuntime().addShutdownHook(new Thread(proc::destroyForcibly));
         return new WorkerProcess(module, workerId, port, proc, log);
+    }
+
+    public int port() {
+        return port;
     }
 
     public String workerId() {
@@ -155,7 +160,7 @@ public final class WorkerProcess implements AutoCloseable {
         }
     }
 
-    private static int freePort() throws IOException {
+    public static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         }
