@@ -77,18 +77,31 @@ class PipelineE2ETest {
         return p;
     }
 
-    /** lora-1, eval-1 and drag-1, started once, in parallel, and awaited. */
+    private static Throwable startFailure;
+
+    /** lora-1, eval-1 and drag-1, started once, in parallel, and awaited; a failed start fails every test. */
     private static synchronized void baseWorkers() throws Exception {
+        if (startFailure != null) {
+            throw new IllegalStateException("the base workers did not start", startFailure);
+        }
         if (lora != null) {
             return;
         }
-        lora = start("worker-lora", "e2e-lora-1");
-        eval = start("worker-eval", "e2e-eval-1");
-        drag1 = start("worker-drag", "e2e-drag-1");
-        lora.awaitReady(READY);
-        eval.awaitReady(READY);
-        drag1.awaitReady(READY);
-        evalRuns = eval.get("/q/health/live").contains("/eval-0");
+        try {
+            WorkerProcess l = start("worker-lora", "e2e-lora-1");
+            WorkerProcess e = start("worker-eval", "e2e-eval-1");
+            WorkerProcess d = start("worker-drag", "e2e-drag-1");
+            l.awaitReady(READY);
+            e.awaitReady(READY);
+            d.awaitReady(READY);
+            evalRuns = e.get("/q/health/live").contains("/eval-0");
+            lora = l;
+            eval = e;
+            drag1 = d;
+        } catch (Exception | Error t) {
+            startFailure = t;
+            throw t;
+        }
         if (!evalRuns) {
             System.out.println("[e2e] NOTE: worker-eval has no EVAL stage handler yet: pipeline assertions stop at "
                     + "the EVAL stage being dispatched (task + message), not at SUCCEEDED");
