@@ -134,7 +134,8 @@ class EditorProgressTest {
             page.check("#traj-toggle");
             String metrics = ed.text("#metrics tbody");
             assertTrue(metrics.contains("meanDistance") && metrics.contains("2.500"), metrics);
-            assertTrue((String) page.evaluate("() => document.getElementById('download-link').href").endsWith("/api/v1/jobs/" + id + "/result"));
+            String href = (String) page.evaluate("() => document.getElementById('download-link').href");
+            assertTrue(href.endsWith("/api/v1/jobs/" + id + "/result"), href);
             page.fill("#compare-slider", "30");
             assertEquals("inset(0px 0px 0px 30%)",
                     page.evaluate("() => getComputedStyle(document.getElementById('compare-after')).clipPath"));
@@ -150,7 +151,8 @@ class EditorProgressTest {
             page.click("#history-body tr[data-id='" + id + "']");
             page.waitForFunction("() => { const i = document.getElementById('result-input');"
                     + " return !document.getElementById('result-box').hidden && i.complete && i.naturalWidth === 256; }");
-            assertTrue((String) page.evaluate("() => document.getElementById('result-input').src").endsWith("/api/v1/jobs/" + id + "/input/image"));
+            String inputSrc = (String) page.evaluate("() => document.getElementById('result-input').src");
+            assertTrue(inputSrc.endsWith("/api/v1/jobs/" + id + "/input/image"), inputSrc);
             assertEquals(List.of(), ed.errors, "page errors");
         }
     }
