@@ -33,7 +33,7 @@ public final class WorkerProcess implements AutoCloseable {
     }
 
     public static Path repoRoot() {
-        String p = System.getProperty("rd.repo.root");
+        String p = System.getProperty("rotationdrag.repo.root");
         Path root = p != null ? Path.of(p) : Path.of("").toAbsolutePath().getParent().getParent();
         if (!Files.isRegularFile(root.resolve("pom.xml")) || !Files.isDirectory(root.resolve("worker-drag"))) {
             throw new IllegalStateException("not the repository root: " + root);

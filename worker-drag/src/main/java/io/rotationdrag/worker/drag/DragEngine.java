@@ -14,8 +14,8 @@ import java.awt.image.BufferedImage;
 public interface DragEngine {
     byte[] invert(EditRequest request, byte[] lora, ProgressListener progress, Cancellation cancellation);
 
-    byte[] drag(EditRequest request, byte[] lora, byte[] inversion, ProgressListener progress,
-                Cancellation cancellation);
+    DragResult drag(EditRequest request, byte[] lora, byte[] inversion, ProgressListener progress,
+                    Cancellation cancellation);
 
     BufferedImage denoise(EditRequest request, byte[] lora, byte[] inversion, byte[] dragOutcome,
                           ProgressListener progress, Cancellation cancellation);

@@ -78,18 +78,16 @@ public class DragStageHandler implements StageHandler {
                 return d.toString();
             }
             byte[] inv = blobs.get(ObjectKeys.JOBS_BUCKET, ObjectKeys.inversion(id));
-            Trajectory trajectory = new Trajectory(r.points());
-            ProgressListener p = progress(ctx, "drag");
-            byte[] outcome = engineCall(() -> engine().drag(r, lora, inv, e -> {
-                trajectory.add(e);
-                p.onEvent(e);
-            }, ctx::isCancelled));
+            DragResult res = engineCall(() -> engine().drag(r, lora, inv, progress(ctx, "drag"), ctx::isCancelled));
             blobs.put(ObjectKeys.JOBS_BUCKET, ObjectKeys.trajectory(id),
-                    trajectory.toJson().getBytes(StandardCharsets.UTF_8), "application/json");
-            blobs.put(ObjectKeys.JOBS_BUCKET, ObjectKeys.dragOutcome(id), outcome, BIN);
-            d.put("bytes", outcome.length);
-            d.put("steps", trajectory.steps());
-            double dist = trajectory.meanDistanceToTargets();
+                    Trajectory.toJson(r.points(), res).getBytes(StandardCharsets.UTF_8), "application/json");
+            blobs.put(ObjectKeys.JOBS_BUCKET, ObjectKeys.dragOutcome(id), res.outcome(), BIN);
+            d.put("bytes", res.outcome().length);
+            d.put("steps", res.steps());
+            d.put("stopReason", res.stopReason());
+            d.put("unetForwards", res.unetForwards());
+            d.put("unetBackwards", res.unetBackwards());
+            double dist = Trajectory.meanDistanceToTargets(r.points(), res);
             if (Double.isFinite(dist)) {
                 d.put("meanDistanceToTargets", dist);
             }

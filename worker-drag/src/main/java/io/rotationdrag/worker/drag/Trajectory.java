@@ -4,47 +4,40 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.rotationdrag.edit.PointPair;
-import io.rotationdrag.edit.ProgressEvent;
 
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The handle trajectory of a drag, collected from the engine's drag progress events (handles in input-image
- * pixels after each step), stored as {@code result/trajectory.json}:
- * {@code {"handles0":[[x,y]..], "targets":[[x,y]..], "steps":[{"step":1,"loss":..,"handles":[[x,y]..]}..]}}.
+ * The handle trajectory file {@code result/trajectory.json} of a drag, from the DragOutcome:
+ * {@code {"targets":[[x,y]..], "handles":[[[x,y]..] per iteration], "angles":[[deg..] per iteration],
+ * "losses":[..], "steps":n, "stopReason":".."}}; positions in input-image pixels, one entry per drag pair in
+ * request order (rotation axes are not handles).
  */
 final class Trajectory {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private final List<PointPair> drags = new ArrayList<>();
-    private final List<ProgressEvent> events = new ArrayList<>();
 
-    Trajectory(List<PointPair> points) {
+    private Trajectory() {
+    }
+
+    static List<PointPair> drags(List<PointPair> points) {
+        List<PointPair> d = new ArrayList<>();
         for (PointPair p : points) {
             if (!p.isAxis()) {
-                drags.add(p);
+                d.add(p);
             }
         }
+        return d;
     }
 
-    void add(ProgressEvent e) {
-        if (!e.handles().isEmpty()) {
-            events.add(e);
+    /** Mean distance of the final handles to their targets (input pixels); NaN when they do not pair up. */
+    static double meanDistanceToTargets(List<PointPair> points, DragResult r) {
+        List<PointPair> drags = drags(points);
+        if (r.trajectory().isEmpty()) {
+            return Double.NaN;
         }
-    }
-
-    int steps() {
-        return events.isEmpty() ? 0 : events.get(events.size() - 1).step();
-    }
-
-    List<double[]> finalHandles() {
-        return events.isEmpty() ? List.of() : events.get(events.size() - 1).handles();
-    }
-
-    /** Mean distance of the final handles to their targets (input pixels); NaN before any step. */
-    double meanDistanceToTargets() {
-        List<double[]> h = finalHandles();
-        if (h.isEmpty() || h.size() != drags.size()) {
+        List<double[]> h = r.trajectory().get(r.trajectory().size() - 1);
+        if (h.size() != drags.size() || h.isEmpty()) {
             return Double.NaN;
         }
         double s = 0;
@@ -54,26 +47,30 @@ final class Trajectory {
         return s / h.size();
     }
 
-    String toJson() {
+    static String toJson(List<PointPair> points, DragResult r) {
         ObjectNode n = JSON.createObjectNode();
-        ArrayNode h0 = n.putArray("handles0");
         ArrayNode t = n.putArray("targets");
-        for (PointPair p : drags) {
-            h0.addArray().add(p.hx()).add(p.hy());
+        for (PointPair p : drags(points)) {
             t.addArray().add(p.tx()).add(p.ty());
         }
-        ArrayNode steps = n.putArray("steps");
-        for (ProgressEvent e : events) {
-            ObjectNode s = steps.addObject();
-            s.put("step", e.step());
-            if (e.loss() != null && Double.isFinite(e.loss())) {
-                s.put("loss", e.loss());
-            }
-            ArrayNode hs = s.putArray("handles");
-            for (double[] xy : e.handles()) {
-                hs.addArray().add(xy[0]).add(xy[1]);
+        ArrayNode hs = n.putArray("handles");
+        for (List<double[]> it : r.trajectory()) {
+            ArrayNode a = hs.addArray();
+            for (double[] xy : it) {
+                a.addArray().add(xy[0]).add(xy[1]);
             }
         }
+        ArrayNode an = n.putArray("angles");
+        for (double[] it : r.angles()) {
+            ArrayNode a = an.addArray();
+            for (double v : it) {
+                a.add(v);
+            }
+        }
+        ArrayNode ls = n.putArray("losses");
+        r.losses().forEach(ls::add);
+        n.put("steps", r.steps());
+        n.put("stopReason", r.stopReason());
         return n.toString();
     }
 }

@@ -126,13 +126,15 @@ class DragStageTest {
         assertEquals(64, result.getWidth());
         assertEquals(outcome.length, result.getRGB(0, 0) & 0xFFFFFF, "denoised from the stored drag outcome");
         JsonNode traj = JSON.readTree(blobs.get(ObjectKeys.JOBS_BUCKET, ObjectKeys.trajectory(id)));
-        assertEquals(1, traj.get("handles0").size(), "the rotation axis is not a drag handle");
-        assertEquals(5, traj.get("steps").size());
-        JsonNode last = traj.get("steps").get(4).get("handles").get(0);
+        assertEquals(1, traj.get("targets").size(), "the rotation axis is not a drag handle");
+        assertEquals(6, traj.get("handles").size(), "initial handles + one entry per step");
+        JsonNode last = traj.get("handles").get(5).get(0);
         assertEquals(30, last.get(0).asDouble(), 1e-9);
         assertEquals(20, last.get(1).asDouble(), 1e-9);
+        assertEquals("MAX_STEPS", traj.get("stopReason").asText());
         JsonNode dragDetail = JSON.readTree(records(id, JobState.DRAG).get(0).detailJson);
         assertEquals(5, dragDetail.get("steps").asInt());
+        assertEquals(5, dragDetail.get("unetBackwards").asInt());
         assertEquals(0.0, dragDetail.get("meanDistanceToTargets").asDouble(), 1e-9);
         assertEquals(Set.of(ObjectKeys.inputImage(id), ObjectKeys.lora(id), ObjectKeys.inversion(id),
                         ObjectKeys.dragOutcome(id), ObjectKeys.trajectory(id), ObjectKeys.result(id)),

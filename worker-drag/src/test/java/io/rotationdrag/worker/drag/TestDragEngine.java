@@ -50,15 +50,20 @@ public class TestDragEngine implements DragEngine {
     }
 
     @Override
-    public byte[] drag(EditRequest r, byte[] lora, byte[] inversion, ProgressListener p, Cancellation c) {
+    public DragResult drag(EditRequest r, byte[] lora, byte[] inversion, ProgressListener p, Cancellation c) {
         count(r, "drag");
         if (r.prompt().contains("fail-drag-once") && calls(r.prompt(), "drag") == 1) {
             throw new IllegalStateException("scripted drag failure");
         }
         List<PointPair> drags = r.points().stream().filter(q -> !q.isAxis()).toList();
         int n = dragSteps;
-        steps(ProgressEvent.DRAG, n, p, c, drags);
-        return ("drag:" + ImageOps.sha256(inversion) + ":" + n).getBytes(StandardCharsets.UTF_8);
+        List<List<double[]>> traj = steps(ProgressEvent.DRAG, n, p, c, drags);
+        List<Double> losses = new ArrayList<>();
+        for (int i = 1; i <= n; i++) {
+            losses.add(1.0 / i);
+        }
+        byte[] outcome = ("drag:" + ImageOps.sha256(inversion) + ":" + n).getBytes(StandardCharsets.UTF_8);
+        return new DragResult(outcome, traj, List.of(), losses, n, "MAX_STEPS", n, n);
     }
 
     @Override
@@ -72,7 +77,13 @@ public class TestDragEngine implements DragEngine {
         return img;
     }
 
-    private static void steps(String stage, int n, ProgressListener p, Cancellation c, List<PointPair> drags) {
+    /** One event per step; returns the handle trajectory (index 0 = initial handles) when drags are given. */
+    private static List<List<double[]>> steps(String stage, int n, ProgressListener p, Cancellation c,
+                                              List<PointPair> drags) {
+        List<List<double[]>> traj = new ArrayList<>();
+        if (drags != null) {
+            traj.add(drags.stream().map(q -> new double[]{q.hx(), q.hy()}).toList());
+        }
         for (int i = 1; i <= n; i++) {
             Cancellation.check(c, stage, i);
             if (stepMs > 0) {
@@ -90,7 +101,11 @@ public class TestDragEngine implements DragEngine {
                     handles.add(new double[]{q.hx() + f * (q.tx() - q.hx()), q.hy() + f * (q.ty() - q.hy())});
                 }
             }
+            if (drags != null) {
+                traj.add(handles);
+            }
             p.onEvent(new ProgressEvent(stage, i, n, handles, 1.0 / i, null));
         }
+        return traj;
     }
 }

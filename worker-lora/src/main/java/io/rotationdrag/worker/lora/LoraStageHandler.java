@@ -9,6 +9,7 @@ import io.rotationdrag.jobs.JobState;
 import io.rotationdrag.jobs.Stage;
 import io.rotationdrag.lora.LoraCacheKey;
 import io.rotationdrag.lora.LoraOptions;
+import io.rotationdrag.lora.LoraTrainer;
 import io.rotationdrag.lora.LoraWeights;
 import io.rotationdrag.service.blob.BlobStore;
 import io.rotationdrag.service.job.JobInputs;
@@ -118,6 +119,10 @@ public class LoraStageHandler implements StageHandler {
             throw new NonRetryableStageException("invalid edit: " + e.getMessage(), e);
         }
         long ms = (System.nanoTime() - t0) / 1_000_000;
+        String engineLoss = trained.metadata().get(LoraTrainer.META_FINAL_LOSS);
+        if (engineLoss != null) {
+            lastLoss[0] = Double.parseDouble(engineLoss); // the trainer's own record of its last step's loss
+        }
         LoraWeights tagged = trained.withMetadata(Map.of(META_CACHE_KEY, key.value(),
                 META_BASE_MODEL, engine.baseModelId(), META_STEPS, Integer.toString(lo.steps()),
                 META_LOSS, Double.toString(lastLoss[0])));

@@ -211,7 +211,8 @@ class LoraStageTest {
     @Test
     void healthReportsTheDependenciesAndTheDispatchLoop() {
         given().when().get("/q/health/ready").then().statusCode(200)
-                .body(containsString("rotationdrag-dependencies"));
+                .body(containsString("rotationdrag-dependencies"))
+                .body(containsString("rotationdrag-base-model")).body(containsString("tiny-model@"));
         given().when().get("/q/health/live").then().statusCode(200)
                 .body(containsString("/lora-0"));
     }
