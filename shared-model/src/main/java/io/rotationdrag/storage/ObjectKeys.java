@@ -31,6 +31,11 @@ public final class ObjectKeys {
         return jobPrefix(jobId) + "input/mask.png";
     }
 
+    /** Expected edited image of a benchmark sample with ground truth (synthetic set); absent for user jobs. */
+    public static String inputGroundTruth(UUID jobId) {
+        return jobPrefix(jobId) + "input/ground_truth.png";
+    }
+
     /** The LoRA the job uses (a copy of, or the same bytes as, the cache entry). */
     public static String lora(UUID jobId) {
         return jobPrefix(jobId) + "lora/lora.safetensors";

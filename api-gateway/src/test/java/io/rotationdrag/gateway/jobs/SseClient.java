@@ -69,10 +69,16 @@ final class SseClient implements AutoCloseable {
 
     /** Skips events until one with the name arrives (fails on close or timeout). */
     Event until(String name, Duration timeout) throws InterruptedException {
+        return until(name, e -> true, timeout);
+    }
+
+    /** Skips events until one with the name whose data passes the test arrives. */
+    Event until(String name, java.util.function.Predicate<String> data, Duration timeout)
+            throws InterruptedException {
         long end = System.nanoTime() + timeout.toNanos();
         while (true) {
             Event e = next(Duration.ofNanos(Math.max(1, end - System.nanoTime())));
-            if (e.name().equals(name)) {
+            if (e.name().equals(name) && data.test(e.data())) {
                 return e;
             }
             if (e == CLOSED) {
