@@ -203,14 +203,15 @@ class EditorProgressTest {
         }
     }
 
+    /** The drag worker's trajectory.json: targets, then the handles at every iteration (index 0 = initial). */
     private static byte[] trajectory(List<double[]> path) {
-        StringBuilder sb = new StringBuilder("{\"handles0\":[[" + HANDLE[0] + "," + HANDLE[1] + "]],\"targets\":[["
-                + TARGET[0] + "," + TARGET[1] + "]],\"steps\":[");
-        for (int i = 0; i < path.size(); i++) {
-            sb.append(i == 0 ? "" : ",").append("{\"step\":").append(i + 1).append(",\"handles\":[[")
-                    .append(path.get(i)[0]).append(',').append(path.get(i)[1]).append("]]}");
+        StringBuilder sb = new StringBuilder("{\"targets\":[[" + TARGET[0] + "," + TARGET[1] + "]],\"handles\":[[["
+                + HANDLE[0] + "," + HANDLE[1] + "]]");
+        for (double[] h : path) {
+            sb.append(",[[").append(h[0]).append(',').append(h[1]).append("]]");
         }
-        return sb.append("]}").toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        return sb.append("],\"steps\":").append(path.size()).append('}').toString()
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 
     /** The input with a visible mark, so result and preview differ from it on the screenshot. */

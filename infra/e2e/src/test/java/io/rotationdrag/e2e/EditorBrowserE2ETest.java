@@ -146,8 +146,6 @@ class EditorBrowserE2ETest {
             @SuppressWarnings("unchecked")
             List<String> states = (List<String>) seen.get("states");
             assertTrue(states.contains("LORA") && states.contains("DRAG"), "states seen: " + states);
-            assertTrue(((Number) page.evaluate("() => rdEditor.liveUpdates()")).intValue() > 0,
-                    "current handle positions were drawn during the drag");
 
             // the result beside the input, at the input's size, with trajectories, metrics and a download
             page.waitForFunction("() => { const i = document.getElementById('result-img');"
@@ -170,6 +168,11 @@ class EditorBrowserE2ETest {
             page.waitForSelector("#history-body tr[data-id='" + id + "']");
             ed.screenshot(SHOTS.resolve("editor-e2e-result.png"));
             assertEquals(List.of(), ed.errors, "page errors");
+            // last, so everything above is checked even while it fails: the 'drag' SSE events come from the
+            // drag progress blob (ObjectKeys.dragProgress) that worker-drag writes every few steps
+            assertTrue(((Number) page.evaluate("() => rdEditor.liveUpdates()")).intValue() > 0,
+                    "no current handle positions reached the page during the drag (no 'drag' SSE event: does "
+                    + "worker-drag write ObjectKeys.dragProgress?)");
         }
     }
 }
