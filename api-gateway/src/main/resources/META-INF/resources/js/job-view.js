@@ -294,15 +294,20 @@ export class JobView {
   }
 }
 
-/** {handles0, targets, steps:[{handles}]} -> one path per drag handle. */
+/**
+ * The drag stage's trajectory.json -> one path per drag handle. The worker writes {targets: [[x,y]..],
+ * handles: [[[x,y]..] per iteration, index 0 = the initial handles], ...}; an older shape {handles0, targets,
+ * steps: [{handles}]} is read too.
+ */
 export function trajectoryPaths(t) {
-  const h0 = t.handles0 || [];
   const targets = t.targets || [];
-  const steps = t.steps || [];
+  const iters = Array.isArray(t.handles) ? t.handles : (t.steps || []).map(s => s.handles).filter(Boolean);
+  const h0 = t.handles0 || iters[0] || [];
+  const rest = t.handles0 ? iters : iters.slice(1);
   return h0.map((start, i) => ({
     start,
     target: targets[i] || null,
-    path: [start, ...steps.map(s => s.handles && s.handles[i]).filter(Boolean)],
+    path: [start, ...rest.map(it => it && it[i]).filter(Boolean)],
   }));
 }
 
