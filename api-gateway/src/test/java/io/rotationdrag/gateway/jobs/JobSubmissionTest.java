@@ -37,6 +37,13 @@ class JobSubmissionTest {
     @Inject
     JobStore store;
 
+    private final java.time.Instant started = java.time.Instant.now();
+
+    @org.junit.jupiter.api.AfterEach
+    void cancelLeftovers() {
+        TestJobs.cancelCreatedSince(store, started);
+    }
+
     @Inject
     RdConfig config;
 
