@@ -135,7 +135,8 @@ class PipelineE2ETest {
 
     private Set<String> expectedBlobs(UUID id) {
         Set<String> s = new HashSet<>(Set.of(ObjectKeys.inputImage(id), ObjectKeys.lora(id), ObjectKeys.inversion(id),
-                ObjectKeys.dragOutcome(id), ObjectKeys.trajectory(id), ObjectKeys.result(id)));
+                ObjectKeys.dragOutcome(id), ObjectKeys.trajectory(id), ObjectKeys.result(id),
+                ObjectKeys.dragProgress(id)));
         return s;
     }
 
