@@ -22,6 +22,7 @@ import io.rotationdrag.service.sweep.SweepStore;
 import io.rotationdrag.service.testing.RdServicesTestResource;
 import io.rotationdrag.storage.ObjectKeys;
 import jakarta.inject.Inject;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -61,6 +62,21 @@ class SweepApiTest {
 
     @Inject
     NightlySweep nightly;
+
+    /** Cancels whatever a failed assertion left queued, so no worker sharing the stack picks it up later. */
+    @AfterEach
+    void cancelLeftovers() {
+        for (SweepEntity s : sweeps.recent(50)) {
+            if (!s.dataset.equals(dataset)) {
+                continue;
+            }
+            for (SweepStore.SweepJobRow r : sweeps.jobs(s.id)) {
+                if (!r.state().isTerminal()) {
+                    jobs.requestCancel(r.jobId());
+                }
+            }
+        }
+    }
 
     static BufferedImage texture(long seed) {
         Random r = new Random(seed);
