@@ -27,7 +27,7 @@ import static org.junit.jupiter.api.Assertions.*;
  * the result, its trajectories and metrics on the page. Screenshots go to {@code infra/e2e/target/screenshots}.
  */
 class EditorBrowserE2ETest {
-    private static final Duration READY = Duration.ofMinutes(3);
+    private static final Duration READY = Duration.ofMinutes(6); // JVM starts took 70-270 s on the loaded machine
     /** Generous: on a loaded 2-core machine the tiny-model job took about 4 minutes (LoRA 45 s, drag stage 175 s). */
     private static final Duration JOB = Duration.ofMinutes(10);
     private static final Path SHOTS = Path.of("target", "screenshots");
