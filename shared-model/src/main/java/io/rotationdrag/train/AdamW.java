@@ -72,15 +72,15 @@ public final class AdamW implements AutoCloseable {
                 String k = e.getKey();
                 NDArray p = e.getValue();
                 NDArray g = grads.get(k);
-                NDArray gs = scale == 1.0 ? g.duplicate() : g.mul(scale);
+                NDArray gs = scale == 1.0 ? g.duplicate() : g.mul((float) scale);
                 if (weightDecay != 0) {
-                    p.muli(1 - lrNow * weightDecay);
+                    p.muli((float) (1 - lrNow * weightDecay));
                 }
-                m.get(k).muli(beta1).addi(gs.mul(1 - beta1));
-                v.get(k).muli(beta2).addi(gs.square().muli(1 - beta2));
-                NDArray denom = v.get(k).div(bc2).sqrt().addi(eps);
-                p.subi(m.get(k).div(bc1).divi(denom).muli(lrNow));
-                g.muli(0);                       // zero the accumulated gradient in place
+                m.get(k).muli((float) beta1).addi(gs.mul((float) (1 - beta1)));
+                v.get(k).muli((float) beta2).addi(gs.square().muli((float) (1 - beta2)));
+                NDArray denom = v.get(k).div((float) bc2).sqrt().addi((float) eps);
+                p.subi(m.get(k).div((float) bc1).divi(denom).muli((float) lrNow));   // float scalars: no float64 temporaries
+                g.muli(0f);                       // zero the accumulated gradient in place
             }
             return norm;
         }

@@ -356,7 +356,8 @@ public final class UNet2DConditionModel implements AutoCloseable {
 
     /** A differentiable copy of an input in the forward's scope (so nothing is created in the caller's manager). */
     private static NDArray inScope(NDManager scope, NDArray a, DataType dt) {
-        NDArray c = a.getDataType() == dt ? a.duplicate() : a.toType(dt, true);
+        // toType(copy = true) keeps the autograd edge; DJL's duplicate() detaches, which cut gradients to the input
+        NDArray c = a.toType(dt, true);
         c.attach(scope);
         return c;
     }

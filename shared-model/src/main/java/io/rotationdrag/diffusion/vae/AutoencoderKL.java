@@ -270,7 +270,8 @@ public final class AutoencoderKL implements AutoCloseable {
 
     private NDArray inScope(NDManager scope, NDArray a) {
         DataType dt = store.params().get(0).get().getDataType();
-        NDArray c = a.getDataType() == dt ? a.duplicate() : a.toType(dt, true);
+        // toType(copy = true) keeps the autograd edge; DJL's duplicate() detaches, which cut gradients to the input
+        NDArray c = a.toType(dt, true);
         c.attach(scope);
         return c;
     }
