@@ -78,6 +78,19 @@ public final class ImageOps {
         return dst;
     }
 
+    /**
+     * The image's interleaved RGB floats in [0, 255], bilinearly resized (as floats, no rounding) to
+     * {@code nw x nh}; row-major, length 3 nw nh.
+     */
+    public static float[] resizedRgbFloats(BufferedImage img, int nw, int nh) {
+        BufferedImage rgb = toRgb(img);
+        float[] f = rgbFloats(rgb);
+        if (rgb.getWidth() == nw && rgb.getHeight() == nh) {
+            return f;
+        }
+        return resizeBilinear(f, rgb.getWidth(), rgb.getHeight(), 3, nw, nh);
+    }
+
     /** Bilinear resize of an RGB image (values rounded to the nearest integer and clamped). */
     public static BufferedImage resize(BufferedImage img, int nw, int nh) {
         BufferedImage rgb = toRgb(img);
@@ -135,6 +148,33 @@ public final class ImageOps {
             }
         }
         return fromRgbFloats(rgb, w, h);
+    }
+
+    /**
+     * Like {@link #fromTensor(NDArray)} but resized to {@code outWidth x outHeight} first: the clamped image in
+     * [0, 255] is bilinearly resampled as floats (torch {@code F.interpolate(mode="bilinear")}, as the reference
+     * resizes its decoded float image back to the input size) and only then rounded to 8 bits.
+     */
+    public static BufferedImage fromTensor(NDArray t, int outWidth, int outHeight) {
+        Shape s = t.getShape();
+        int h = (int) s.get(s.dimension() - 2);
+        int w = (int) s.get(s.dimension() - 1);
+        if (outWidth < 1 || outHeight < 1) {
+            throw new IllegalArgumentException("output size must be positive, got " + outWidth + "x" + outHeight);
+        }
+        float[] chw = t.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
+        int hw = w * h;
+        float[] rgb = new float[3 * hw];
+        for (int k = 0; k < hw; k++) {
+            for (int c = 0; c < 3; c++) {
+                double v = Math.max(0, Math.min(1, (chw[c * hw + k] + 1) / 2.0));
+                rgb[3 * k + c] = (float) (v * 255.0);
+            }
+        }
+        if (outWidth != w || outHeight != h) {
+            rgb = resizeBilinear(rgb, w, h, 3, outWidth, outHeight);
+        }
+        return fromRgbFloats(rgb, outWidth, outHeight);
     }
 
     /** SHA-256 hex of the pixels (width, height, then RGB per pixel): encoding-independent image identity. */

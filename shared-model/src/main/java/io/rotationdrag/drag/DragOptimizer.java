@@ -1,0 +1,284 @@
+package io.rotationdrag.drag;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.training.GradientCollector;
+import io.rotationdrag.diffusion.schedule.DdimScheduler;
+import io.rotationdrag.lora.AdamW;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The drag optimisation of DragDiffusion/RotationDrag (method.md stage 3) on the inverted latent z at timestep t.
+ *
+ * <pre>
+ *   F0, eps0 = UNet(z_init, t);  x_prev_0 = DDIM step(z_init, eps0, t)            (1 forward, no gradient)
+ *   for k = 0 .. maxSteps-1:
+ *       F, eps = UNet(z, t)                                                       (1 forward)
+ *       if k > 0: p = tracker.track(F, p)          windowed L1 nearest neighbour, r_p, clamped to the map
+ *       stop if every |t_i - p_i| &lt; reach (2 cells)
+ *       L = sum_i (2 r_m+1)^2 L1(sg(F[patch(p_i)]), F[patch(p_i + d_i)])   (MotionSupervision, skips |t-p| &lt; 2
+ *                                                                            and, for RotationDrag, axis-aligned)
+ *         + lam * sum |DDIM step(z, eps, t) - x_prev_0| * (1 - mask)       (only when a latent mask is given)
+ *       z &lt;- Adam(z, dL/dz, lr)                                              (1 backward)
+ * </pre>
+ * Positions are feature cells of the {@link FeatureGrid} (half the working image). Every step runs in its own
+ * sub-manager, closed at the end of the step; the caller's {@link Observer} sees each step and may throw from
+ * {@link Observer#beforeStep} to cancel between steps.
+ */
+public final class DragOptimizer {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DragOptimizer.class);
+
+    /** Why the loop ended. */
+    public enum StopReason {
+        /** Every handle is within the reach distance of its target. */
+        REACHED,
+        /** The step budget ran out. */
+        MAX_STEPS,
+        /** No handle gets a loss any more (each one skipped, e.g. already aligned with its axis), none reached. */
+        NO_ACTIVE_HANDLE
+    }
+
+    /**
+     * @param trackerId    one of {@link PointTrackers#IDS}
+     * @param tracker      tracker settings (r_p, rotation threshold, angle bins, sense)
+     * @param supervision  motion supervision (r_m, skip distance, axis skip, lam, reach distance)
+     * @param learningRate Adam lr on the latent (0.01)
+     * @param maxSteps     optimisation steps at most
+     * @param previewEvery hand the current x0 prediction to the observer every N steps (0 = never)
+     */
+    public record Settings(String trackerId, TrackerConfig tracker, MotionSupervision.Config supervision,
+                           double learningRate, int maxSteps, int previewEvery) {
+        public Settings {
+            if (!PointTrackers.IDS.contains(trackerId)) {
+                throw new IllegalArgumentException("unknown tracker '" + trackerId + "', expected one of "
+                        + PointTrackers.IDS);
+            }
+            if (tracker == null || supervision == null) {
+                throw new IllegalArgumentException("tracker and supervision settings are required");
+            }
+            if (!(learningRate > 0) || maxSteps < 0 || previewEvery < 0) {
+                throw new IllegalArgumentException("invalid drag settings: lr " + learningRate + ", max steps "
+                        + maxSteps + ", preview every " + previewEvery);
+            }
+        }
+    }
+
+    /**
+     * One drag problem.
+     *
+     * @param initialLatent z_init [1, 4, h, w] (not modified)
+     * @param text          text states [1, M, D]
+     * @param timestep      t (the inversion's last timestep)
+     * @param numInferenceSteps the DDIM schedule length (x_prev is the step from t to t - T/n)
+     * @param handles       initial handles, feature cells (rounded and clamped into the map)
+     * @param targets       targets, feature cells (rounded and clamped)
+     * @param axes          rotation axis per handle in feature cells, or null (required by the rotation trackers)
+     * @param latentMask    editable region at latent size for the mask term, or null for no mask term
+     */
+    public record Problem(NDArray initialLatent, NDArray text, int timestep, int numInferenceSteps,
+                          List<Vec2> handles, List<Vec2> targets, List<Vec2> axes, BinaryMask latentMask) {
+        public Problem {
+            if (handles == null || targets == null || handles.isEmpty() || handles.size() != targets.size()) {
+                throw new IllegalArgumentException("need one target per handle and at least one handle");
+            }
+            if (axes != null && axes.size() != handles.size()) {
+                throw new IllegalArgumentException(axes.size() + " axes for " + handles.size() + " handles");
+            }
+            handles = List.copyOf(handles);
+            targets = List.copyOf(targets);
+            axes = axes == null ? null : List.copyOf(axes);
+        }
+    }
+
+    /**
+     * One finished step.
+     *
+     * @param step          0-based iteration index
+     * @param total         the step budget
+     * @param handles       handle positions used at this step (after tracking), feature cells
+     * @param loss          the loss minimised at this step, or NaN when the loop stopped at this step without update
+     * @param activeHandles handles that contributed to the motion-supervision loss
+     * @param x0Preview     the current x0 prediction [1, 4, h, w] on preview steps (valid only during the call), else
+     *                      null
+     */
+    public record Step(int step, int total, List<Vec2> handles, double loss, int activeHandles, NDArray x0Preview) {
+    }
+
+    /** Sees the loop; {@link #beforeStep} may throw to cancel before a step starts. */
+    public interface Observer {
+        Observer NONE = new Observer() {
+        };
+
+        default void beforeStep(int step, int total) {
+        }
+
+        default void onStep(Step step) {
+        }
+    }
+
+    /**
+     * @param latent     optimised latent, row-major float32
+     * @param shape      its shape [1, 4, h, w]
+     * @param trajectory handles (feature cells) at every iteration; index 0 = initial handles
+     * @param angles     signed angle (degrees, product sense) of each handle about its axis per iteration, or empty
+     *                   without axes
+     * @param losses     loss per update step
+     * @param steps      optimisation updates made
+     * @param stop       why the loop ended
+     * @param trackerStats the tracker's counters
+     */
+    public record Result(float[] latent, long[] shape, List<List<Vec2>> trajectory, List<double[]> angles,
+                         List<Double> losses, int steps, StopReason stop, TrackerStats trackerStats) {
+        public List<Vec2> finalHandles() {
+            return trajectory.get(trajectory.size() - 1);
+        }
+    }
+
+    private final UNetFeatures features;
+    private final DdimScheduler scheduler;
+
+    public DragOptimizer(UNetFeatures features, DdimScheduler scheduler) {
+        this.features = features;
+        this.scheduler = scheduler;
+    }
+
+    /**
+     * Runs the optimisation. UNet forwards and backwards go to the {@link UNetFeatures}' counter (the rotated-feature
+     * source counts its own re-inversions).
+     *
+     * @param source rotated-source features for the rotation trackers (ignored by the others)
+     */
+    public Result run(Problem p, Settings s, RotatedFeatureSource source, Observer observer) {
+        Observer obs = observer == null ? Observer.NONE : observer;
+        FeatureGrid grid = features.grid();
+        MotionSupervision supervision = new MotionSupervision(s.supervision());
+        List<Vec2> targets = cells(p.targets(), grid);
+        List<Vec2> handles = cells(p.handles(), grid);
+        List<Vec2> initial = handles;
+        List<List<Vec2>> trajectory = new ArrayList<>();
+        List<double[]> angles = new ArrayList<>();
+        List<Double> losses = new ArrayList<>();
+        trajectory.add(handles);
+        if (p.axes() != null) {
+            angles.add(angles(p.axes(), initial, handles));
+        }
+        UNetEvaluations counter = features.counter();
+        int t = p.timestep();
+        int n = p.numInferenceSteps();
+        StopReason stop = StopReason.MAX_STEPS;
+        int updates = 0;
+        PointTracker tracker;
+        try (NDManager run = p.initialLatent().getManager().newSubManager()) {
+            NDArray z = p.initialLatent().duplicate();
+            z.attach(run);
+            NDArray xPrev0 = null;
+            NDArray mask = p.latentMask() == null ? null : p.latentMask().toNDArray(run).toType(z.getDataType(), false);
+            try (NDManager init = run.newSubManager()) {
+                NDArray z0 = z.duplicate();
+                z0.attach(init);
+                UNetFeatures.Output o = features.compute(z0, t, p.text(), mask != null);
+                tracker = PointTrackers.create(s.trackerId(), new TrackingSetup(o.features(), initial, p.axes()),
+                        s.tracker(), source);
+                if (mask != null) {
+                    xPrev0 = scheduler.step(z0, o.noise(), t, n);
+                    xPrev0.attach(run);
+                }
+            }
+            try (AdamW adam = AdamW.adam(run, s.learningRate())) {
+                for (int k = 0; k < s.maxSteps(); k++) {
+                    obs.beforeStep(k, s.maxSteps());
+                    long stepStart = System.nanoTime();
+                    try (NDManager step = run.newSubManager()) {
+                        NDArray leaf = z.duplicate();
+                        leaf.attach(step);
+                        leaf.setRequiresGradient(true);
+                        double lossValue = Double.NaN;
+                        int active = 0;
+                        boolean finished = false;
+                        NDArray eps;
+                        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                            UNetFeatures.Output o = features.compute(leaf, t, p.text(), true);
+                            eps = o.noise();
+                            if (k > 0) {
+                                handles = tracker.track(o.features(), handles);
+                                trajectory.add(handles);
+                                if (p.axes() != null) {
+                                    angles.add(angles(p.axes(), initial, handles));
+                                }
+                            }
+                            if (supervision.allReached(handles, targets)) {
+                                stop = StopReason.REACHED;
+                                finished = true;
+                            } else {
+                                MotionSupervision.DragLoss dl = supervision.dragLoss(o.features(), handles, targets,
+                                        p.axes());
+                                active = dl.activeHandles();
+                                if (active == 0) {
+                                    stop = StopReason.NO_ACTIVE_HANDLE;
+                                    finished = true;
+                                } else {
+                                    NDArray loss = dl.value();
+                                    if (mask != null) {
+                                        NDArray xPrev = scheduler.step(leaf, eps, t, n);
+                                        loss = loss.add(supervision.maskLoss(xPrev, xPrev0, mask));
+                                    }
+                                    gc.backward(loss);
+                                    counter.backward();
+                                    lossValue = loss.getFloat();
+                                }
+                            }
+                        }
+                        NDArray preview = null;
+                        if (!finished) {
+                            NDArray grad = leaf.getGradient();
+                            if (s.previewEvery() > 0 && (k + 1) % s.previewEvery() == 0) {
+                                // x0 of this step's forward, as the reference UI shows it
+                                preview = scheduler.predictOriginal(leaf.stopGradient(), eps.stopGradient(), t);
+                            }
+                            adam.step(List.of(z), List.of(grad));
+                            updates++;
+                            losses.add(lossValue);
+                            if (!Double.isFinite(lossValue)) {
+                                throw new IllegalStateException("drag loss is " + lossValue + " at step " + k);
+                            }
+                        }
+                        LOG.debug("drag step {}/{}: loss {}, handles {}, {} ms", k + 1, s.maxSteps(), lossValue,
+                                handles, (System.nanoTime() - stepStart) / 1_000_000);
+                        obs.onStep(new Step(k, s.maxSteps(), handles, lossValue, active, preview));
+                        if (finished) {
+                            break;
+                        }
+                    }
+                }
+            }
+            float[] out = z.toFloatArray();
+            long[] shape = z.getShape().getShape();
+            LOG.info("drag ({}) finished after {} updates: {}, handles {} -> targets {}, {}", s.trackerId(), updates,
+                    stop, handles, targets, counter);
+            return new Result(out, shape, List.copyOf(trajectory), List.copyOf(angles), List.copyOf(losses), updates,
+                    stop, tracker.stats());
+        }
+    }
+
+    /** Image-grid positions to rounded, clamped feature cells. */
+    private static List<Vec2> cells(List<Vec2> pts, FeatureGrid grid) {
+        List<Vec2> out = new ArrayList<>(pts.size());
+        for (Vec2 v : pts) {
+            out.add(v.rounded().clamp(grid.featureWidth(), grid.featureHeight()));
+        }
+        return List.copyOf(out);
+    }
+
+    private static double[] angles(List<Vec2> axes, List<Vec2> initial, List<Vec2> current) {
+        double[] a = new double[current.size()];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = RotationAxis.signedAngle(axes.get(i), initial.get(i), current.get(i));
+        }
+        return a;
+    }
+}

@@ -1,0 +1,192 @@
+package io.rotationdrag.edit;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import io.rotationdrag.diffusion.EngineOptions;
+import io.rotationdrag.diffusion.StableDiffusion;
+import io.rotationdrag.drag.UNetEvaluations;
+import io.rotationdrag.lora.AttachedLora;
+import io.rotationdrag.lora.LoraTrainer;
+import io.rotationdrag.lora.LoraWeights;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The edit facade (docs/architecture.md): the four stages LoRA, invert, drag, denoise, each runnable on its own with
+ * plain serialisable artefacts in between (one stage per worker), or all at once with {@link #edit}. Keeps the model
+ * warm across edits; one edit at a time per editor (the UNet's LoRA and attention hooks are per model).
+ *
+ * <p>Every stage validates the request with {@link EditValidator} ({@link EditValidationException} with a message
+ * for the user), checks that the artefacts it is given belong to the request, reports {@link ProgressEvent}s and
+ * stops between steps with {@link EditCancelledException} when the {@link Cancellation} says so. Results are
+ * deterministic for the same request (seed included), model and engine build.
+ */
+public final class DragEditor implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DragEditor.class);
+
+    private final StableDiffusion model;
+    private final boolean ownsModel;
+    private final DdimInverter inverter;
+    private final Denoiser denoiser;
+    private final DragStage dragStage;
+
+    /** An editor on a loaded model; the caller keeps ownership of the model. */
+    public DragEditor(StableDiffusion model) {
+        this(model, false);
+    }
+
+    private DragEditor(StableDiffusion model, boolean owns) {
+        if (model == null) {
+            throw new IllegalArgumentException("a model is required");
+        }
+        this.model = model;
+        this.ownsModel = owns;
+        this.inverter = new DdimInverter(model);
+        this.denoiser = new Denoiser(model);
+        this.dragStage = new DragStage(model);
+    }
+
+    /** Loads a diffusers folder; the editor owns the model and closes it. */
+    public static DragEditor open(Path modelDir, EngineOptions options) throws IOException {
+        return new DragEditor(StableDiffusion.load(modelDir, options), true);
+    }
+
+    public StableDiffusion model() {
+        return model;
+    }
+
+    /** Working sizes are multiples of this: VAE factor x 2^(UNet down blocks - 1) (64 for SD 1.5). */
+    public int sizeMultiple() {
+        int blocks = model.unet().config().blockOutChannels().length;
+        return model.vae().downscale() * (1 << (blocks - 1));
+    }
+
+    /** Validates a request and maps it to the working size. */
+    public PreparedEdit prepare(EditRequest r) {
+        return EditValidator.prepare(r, sizeMultiple());
+    }
+
+    /** Stage 1: LoRA on the working image; null when {@code r.options().lora().enabled()} is false. */
+    public LoraWeights trainLora(EditRequest r, ProgressListener p, Cancellation c) {
+        PreparedEdit e = prepare(r);
+        if (!e.options().lora().enabled()) {
+            return null;
+        }
+        return new LoraTrainer(model).train(e.work(), e.prompt(), e.workWidth(), e.workHeight(), e.options().lora(),
+                p, c);
+    }
+
+    /** Stage 2: DDIM inversion of the working image (with the LoRA when given). */
+    public Inversion invert(EditRequest r, LoraWeights lora, ProgressListener p, Cancellation c) {
+        PreparedEdit e = prepare(r);
+        return inverter.invert(e.work(), e.prompt(), e.options().inversion(), lora, p, c);
+    }
+
+    /** Stage 3: the drag optimisation of the inverted latent with the request's tracker. */
+    public DragOutcome drag(EditRequest r, LoraWeights lora, Inversion inv, ProgressListener p, Cancellation c) {
+        PreparedEdit e = prepare(r);
+        checkInversion(e, inv);
+        InversionOptions io = e.options().inversion();
+        UNetEvaluations counter = new UNetEvaluations();
+        try (NDManager m = model.manager().newSubManager();
+             AttachedLora l = AttachedLora.attach(model.unet(), lora, m)) {
+            NDArray text = model.encodePrompt(m, e.prompt());
+            // the rotated source is inverted exactly as the source: same encoder, schedule, strength, prompt, LoRA
+            RotatedSourceFeatures.ImageInverter rotInv = (img, mm) -> {
+                NDArray x0 = inverter.encode(img, mm);
+                NDArray zt = inverter.invertLatent(x0, text, io, null, null);
+                counter.forwards(io.actualSteps());
+                return zt;
+            };
+            return dragStage.run(e, inv.latent(), inv.shape(), inv.timestep(), text, rotInv, counter, p, c);
+        }
+    }
+
+    /** Stage 4: denoising of [original, optimised] with mutual self-attention control, at the input size. */
+    public BufferedImage denoise(EditRequest r, LoraWeights lora, Inversion inv, DragOutcome d, ProgressListener p,
+                                 Cancellation c) {
+        PreparedEdit e = prepare(r);
+        checkInversion(e, inv);
+        if (d == null) {
+            throw new EditValidationException("no drag outcome given to the denoise stage");
+        }
+        if (!Arrays.equals(d.latentShape(), inv.shape()) || d.timestep() != inv.timestep()) {
+            throw new EditValidationException("the drag outcome (latent " + Arrays.toString(d.latentShape()) + " at t="
+                    + d.timestep() + ") does not belong to this inversion (latent " + Arrays.toString(inv.shape())
+                    + " at t=" + inv.timestep() + ")");
+        }
+        return denoiser.denoise(inv, d.latent(), e.prompt(), e.options().denoise(), lora, e.inputWidth(),
+                e.inputHeight(), p, c);
+    }
+
+    /** All four stages in one call. */
+    public EditResult edit(EditRequest r, ProgressListener p, Cancellation c) {
+        PreparedEdit e = prepare(r);
+        EditOptions o = e.options();
+        Map<String, Long> wall = new LinkedHashMap<>();
+        Map<String, Long> fwd = new LinkedHashMap<>();
+        Map<String, Long> bwd = new LinkedHashMap<>();
+        long t0 = System.nanoTime();
+        LoraWeights lora = trainLora(r, p, c);
+        wall.put(ProgressEvent.LORA, ms(t0));
+        long loraSteps = lora == null ? 0 : o.lora().steps();
+        fwd.put(ProgressEvent.LORA, loraSteps);
+        bwd.put(ProgressEvent.LORA, loraSteps);
+
+        t0 = System.nanoTime();
+        Inversion inv = invert(r, lora, p, c);
+        wall.put(ProgressEvent.INVERT, ms(t0));
+        fwd.put(ProgressEvent.INVERT, (long) inv.actualSteps());
+        bwd.put(ProgressEvent.INVERT, 0L);
+
+        t0 = System.nanoTime();
+        DragOutcome d = drag(r, lora, inv, p, c);
+        wall.put(ProgressEvent.DRAG, ms(t0));
+        fwd.put(ProgressEvent.DRAG, d.unetForwards());
+        bwd.put(ProgressEvent.DRAG, d.unetBackwards());
+
+        t0 = System.nanoTime();
+        BufferedImage out = denoise(r, lora, inv, d, p, c);
+        wall.put(ProgressEvent.DENOISE, ms(t0));
+        fwd.put(ProgressEvent.DENOISE, (long) inv.actualSteps());
+        bwd.put(ProgressEvent.DENOISE, 0L);
+        LOG.info("edit ({}) done: {} drag steps ({}), wall ms {}, UNet forwards {}, backwards {}", o.tracker().id(),
+                d.steps(), d.stopReason(), wall, fwd, bwd);
+        return new EditResult(out, lora, inv, d, wall, fwd, bwd);
+    }
+
+    private static void checkInversion(PreparedEdit e, Inversion inv) {
+        if (inv == null) {
+            throw new EditValidationException("no inversion given: run the invert stage first");
+        }
+        if (inv.width() != e.workWidth() || inv.height() != e.workHeight()) {
+            throw new EditValidationException("the inversion is for a " + inv.width() + "x" + inv.height()
+                    + " working image, this request works at " + e.workWidth() + "x" + e.workHeight());
+        }
+        InversionOptions io = e.options().inversion();
+        if (inv.numInferenceSteps() != io.numInferenceSteps() || inv.actualSteps() != io.actualSteps()) {
+            throw new EditValidationException("the inversion used " + inv.actualSteps() + " of "
+                    + inv.numInferenceSteps() + " DDIM steps, the request asks for " + io.actualSteps() + " of "
+                    + io.numInferenceSteps());
+        }
+    }
+
+    private static long ms(long t0) {
+        return (System.nanoTime() - t0) / 1_000_000;
+    }
+
+    /** Closes the model when this editor loaded it ({@link #open}); an editor on a given model leaves it open. */
+    @Override
+    public void close() {
+        if (ownsModel) {
+            model.close();
+        }
+    }
+}

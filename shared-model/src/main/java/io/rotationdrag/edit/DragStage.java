@@ -1,0 +1,164 @@
+package io.rotationdrag.edit;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import io.rotationdrag.diffusion.StableDiffusion;
+import io.rotationdrag.drag.BinaryMask;
+import io.rotationdrag.drag.DragOptimizer;
+import io.rotationdrag.drag.FeatureGrid;
+import io.rotationdrag.drag.MotionSupervision;
+import io.rotationdrag.drag.PointTrackers;
+import io.rotationdrag.drag.RotationAxis;
+import io.rotationdrag.drag.TrackerConfig;
+import io.rotationdrag.drag.UNetEvaluations;
+import io.rotationdrag.drag.UNetFeatures;
+import io.rotationdrag.drag.Vec2;
+import java.awt.image.BufferedImage;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The drag stage on a prepared edit: maps the request to feature cells, chooses rotation axes, applies the mask-term
+ * rule of {@link DragOptions#maskTerm()}, runs the {@link DragOptimizer} and turns its result into a
+ * {@link DragOutcome} in input-image pixels, with progress events, previews and cancellation between steps.
+ */
+final class DragStage {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DragStage.class);
+
+    private final StableDiffusion model;
+
+    DragStage(StableDiffusion model) {
+        this.model = model;
+    }
+
+    /** The settings the optimiser gets for these options (tracker config, supervision incl. axis skip). */
+    static DragOptimizer.Settings settings(EditOptions o) {
+        DragOptions d = o.drag();
+        String id = o.tracker().id();
+        TrackerConfig tc = new TrackerConfig(d.trackRadius(), d.angleThresholdDeg(), d.angleBinDeg(), d.angleSense(),
+                d.freeDragBlend(), TrackerConfig.defaults().freeDragAlpha(), TrackerConfig.defaults().freeDragBeta());
+        // RotationDrag's extra skip (handle already points from its axis to the target) only for the rotation trackers
+        double axisSkip = PointTrackers.isRotationAware(id) ? MotionSupervision.Config.rotationDrag()
+                .axisAlignedSkipDegrees() : Double.NaN;
+        MotionSupervision.Config sc = new MotionSupervision.Config(d.supervisionRadius(), 2.0, axisSkip,
+                d.maskLambda(), d.stopDistance());
+        return new DragOptimizer.Settings(id, tc, sc, d.learningRate(), d.maxSteps(), o.previewEvery());
+    }
+
+    /** Latent mask for the mask term per {@link MaskTerm}, or null when the term does not apply. */
+    static BinaryMask maskTermMask(PreparedEdit e, int latentWidth, int latentHeight) {
+        MaskTerm rule = e.options().drag().maskTerm();
+        if (rule == MaskTerm.NEVER) {
+            return null;
+        }
+        if (e.maskDrawn()) {
+            return e.mask().resizeNearest(latentWidth, latentHeight);
+        }
+        // no mask drawn: everything editable; ALWAYS reproduces the reference, whose all-zero mask pins the latent
+        return rule == MaskTerm.ALWAYS ? BinaryMask.filled(latentWidth, latentHeight, false) : null;
+    }
+
+    /**
+     * @param latent   the inverted latent z at {@code timestep}, row-major, shape {@code shape}
+     * @param text     text states [1, M, D]
+     * @param inverter inverts a rotated working-size image with the source's settings (rotation trackers only)
+     * @param counter  receives every UNet forward/backward of this stage
+     */
+    DragOutcome run(PreparedEdit e, float[] latent, long[] shape, int timestep, NDArray text,
+                    RotatedSourceFeatures.ImageInverter inverter, UNetEvaluations counter, ProgressListener progress,
+                    Cancellation cancel) {
+        EditOptions o = e.options();
+        ProgressListener p = progress == null ? ProgressListener.NONE : progress;
+        FeatureGrid grid = FeatureGrid.scaled(e.workWidth(), e.workHeight(), o.drag().featureScale());
+        UNetFeatures features = new UNetFeatures(model.unet(), UNetFeatures.DEFAULT_UP_BLOCK, grid, counter);
+        DragOptimizer.Settings s = settings(o);
+        boolean rotation = o.tracker().rotationAware();
+        List<Vec2> axesFeature = null;
+        if (rotation) {
+            List<RotationAxis.Choice> choices = RotationAxis.select(e.workWidth(), e.workHeight(), e.mask(),
+                    e.handles(), e.targets(), e.axes());
+            axesFeature = new ArrayList<>();
+            for (int i = 0; i < choices.size(); i++) {
+                RotationAxis.Choice c = choices.get(i);
+                if (c.isFallback()) {
+                    LOG.warn("handle {}: {}", i, c.reason());
+                }
+                axesFeature.add(grid.toFeature(c.axis()));
+            }
+        }
+        List<Vec2> handles = new ArrayList<>();
+        List<Vec2> targets = new ArrayList<>();
+        for (int i = 0; i < e.handles().size(); i++) {
+            handles.add(grid.toFeatureCell(e.handles().get(i)));
+            targets.add(grid.toFeatureCell(e.targets().get(i)));
+        }
+        int lh = (int) shape[2];
+        int lw = (int) shape[3];
+        BinaryMask latentMask = maskTermMask(e, lw, lh);
+        try (NDManager m = model.manager().newSubManager()) {
+            NDArray z = m.create(latent, new Shape(shape)).toType(model.options().dataType(), false);
+            NDArray c = text.getManager() == m ? text : text.duplicate();
+            if (c != text) {
+                c.attach(m);
+            }
+            RotatedSourceFeatures source = null;
+            if (rotation) {
+                if (inverter == null) {
+                    throw new IllegalStateException("tracker " + o.tracker().id() + " needs an inverter for the "
+                            + "rotated source");
+                }
+                source = new RotatedSourceFeatures(e.work(), inverter, features, c, timestep, m);
+            }
+            int n = o.inversion().numInferenceSteps();
+            DragOptimizer opt = new DragOptimizer(features, model.scheduler());
+            DragOptimizer.Problem prob = new DragOptimizer.Problem(z, c, timestep, n, handles, targets, axesFeature,
+                    latentMask);
+            DragOptimizer.Result r = opt.run(prob, s, source, new DragOptimizer.Observer() {
+                @Override
+                public void beforeStep(int step, int total) {
+                    Cancellation.check(cancel, ProgressEvent.DRAG, step);
+                }
+
+                @Override
+                public void onStep(DragOptimizer.Step st) {
+                    BufferedImage preview = st.x0Preview() == null ? null : decodePreview(st.x0Preview(), e);
+                    p.onEvent(new ProgressEvent(ProgressEvent.DRAG, st.step() + 1, st.total(),
+                            toInput(st.handles(), grid, e), Double.isNaN(st.loss()) ? null : st.loss(), preview));
+                }
+            });
+            List<List<double[]>> traj = new ArrayList<>();
+            for (List<Vec2> hs : r.trajectory()) {
+                traj.add(toInput(hs, grid, e));
+            }
+            long templateForwards = source == null ? 0 : source.templateForwards();
+            return new DragOutcome(r.latent(), r.shape(), timestep, o.tracker().id(), traj, r.angles(), r.losses(),
+                    r.steps(), r.stop().name(), counter.forwardCount(), counter.backwardCount(), templateForwards,
+                    r.trackerStats());
+        }
+    }
+
+    /** Feature cells to input-image pixels (cell -> working pixels -> input pixels, centres aligned). */
+    static List<double[]> toInput(List<Vec2> cells, FeatureGrid grid, PreparedEdit e) {
+        List<double[]> out = new ArrayList<>(cells.size());
+        for (Vec2 v : cells) {
+            Vec2 in = e.toInput(grid.toImage(v));
+            out.add(new double[] {in.x(), in.y()});
+        }
+        return out;
+    }
+
+    /** Decodes an x0 latent to an input-size image (a preview costs one VAE decode). */
+    private BufferedImage decodePreview(NDArray x0, PreparedEdit e) {
+        try (NDManager m = x0.getManager().newSubManager()) {
+            NDArray z = x0.duplicate();
+            z.attach(m);
+            NDArray img = model.vae().decode(z.div(model.vae().scalingFactor()));
+            BufferedImage work = ImageOps.fromTensor(img);
+            return ImageOps.resize(work, e.inputWidth(), e.inputHeight());
+        }
+    }
+}
