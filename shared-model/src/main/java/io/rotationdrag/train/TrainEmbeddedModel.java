@@ -45,7 +45,7 @@ public final class TrainEmbeddedModel {
     public record Options(Path out, long seed, int size, int vaeBase, int vaeLayers, int vaeSteps, int vaeBatch,
                           double vaeLr, double vaeMinutes, double klWeight, int latents, int unetBase, int unetLayers, int groups,
                           int heads, int crossDim, int textLayers, int unetSteps, int unetBatch, double unetLr,
-                          double unetMinutes, double uncondProb, int logEvery, int checkpointEvery, Path vaeFrom) {
+                          double unetMinutes, double uncondProb, int logEvery, int checkpointEvery, Path vaeFrom, Path vaeInit) {
 
         static Options parse(String[] args) {
             Map<String, String> m = new LinkedHashMap<>();
@@ -65,7 +65,8 @@ public final class TrainEmbeddedModel {
                     i(m, "cross-dim", 64), i(m, "text-layers", 2), i(m, "unet-steps", 1_000_000),
                     i(m, "unet-batch", 16), d(m, "unet-lr", 5e-4), d(m, "unet-minutes", 45),
                     d(m, "uncond-prob", 0.1), i(m, "log-every", 10), i(m, "checkpoint-every", 200),
-                    m.containsKey("vae-from") ? Path.of(m.remove("vae-from")) : null);
+                    m.containsKey("vae-from") ? Path.of(m.remove("vae-from")) : null,
+                    m.containsKey("vae-init") ? Path.of(m.remove("vae-init")) : null);
             if (!m.isEmpty()) {
                 throw new IllegalArgumentException("unknown options: " + m.keySet());
             }
@@ -143,9 +144,16 @@ public final class TrainEmbeddedModel {
                 vc = vae.config();
                 prov.put("vae_from", o.vaeFrom().toString());
             } else {
-                vc = vaeConfig(o, 1.0);
-                vae = AutoencoderKL.declare(vc);
-                vae.setWeights(TorchDefaultInit.weights(vae.parameters(), o.seed() + 200), root, DataType.FLOAT32);
+                if (o.vaeInit() != null) {
+                    // continue training a checkpoint (its config wins; the optimiser state starts fresh)
+                    vae = AutoencoderKL.load(o.vaeInit().resolve("vae"), root, DataType.FLOAT32);
+                    vc = withScaling(vae.config(), 1.0);
+                    prov.put("vae_init", o.vaeInit().toString());
+                } else {
+                    vc = vaeConfig(o, 1.0);
+                    vae = AutoencoderKL.declare(vc);
+                    vae.setWeights(TorchDefaultInit.weights(vae.parameters(), o.seed() + 200), root, DataType.FLOAT32);
+                }
                 LOG.info("vae: {} parameters, widths {}, {} layers per block", vae.parameters().parameterCount(),
                         java.util.Arrays.toString(vc.blockOutChannels()), vc.layersPerBlock());
                 TrainableAutoencoder ae = EngineAdapters.autoencoder(vae);
