@@ -7,10 +7,13 @@ import ai.djl.ndarray.types.Shape;
 import io.rotationdrag.diffusion.EmbeddedModel;
 import io.rotationdrag.diffusion.StableDiffusion;
 import io.rotationdrag.diffusion.unet.UNetRequest;
+import io.rotationdrag.edit.Cancellation;
 import io.rotationdrag.edit.DragEditor;
+import io.rotationdrag.edit.DragOutcome;
+import io.rotationdrag.edit.Inversion;
+import io.rotationdrag.edit.InversionOptions;
 import io.rotationdrag.edit.EditOptions;
 import io.rotationdrag.edit.EditRequest;
-import io.rotationdrag.edit.EditResult;
 import io.rotationdrag.edit.PointPair;
 import io.rotationdrag.edit.TrackerKind;
 import io.rotationdrag.eval.FeatureGrid;
@@ -21,6 +24,7 @@ import io.rotationdrag.eval.MeanDistance;
 import io.rotationdrag.eval.PixelMask;
 import io.rotationdrag.eval.SsimOptions;
 import io.rotationdrag.lora.LoraOptions;
+import io.rotationdrag.lora.LoraWeights;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -46,7 +50,7 @@ import org.slf4j.LoggerFactory;
  * </ul>
  * The unedited source against the ground truth is reported as the "no edit" row. Usage:
  * {@code RotationEditBenchmark <outDir> [modelDir|embedded] [count=40] [trackers=all] [dragSteps=80]
- * [loraSteps=0] [seed=REPORTING_SEED]}; edited images go to {@code outDir/<tracker>/<id>.png}.
+ * [loraSteps=0] [seed=REPORTING_SEED] [ddimSteps=50]}; edited images go to {@code outDir/<tracker>/<id>.png}.
  */
 public final class RotationEditBenchmark {
 
@@ -64,7 +68,7 @@ public final class RotationEditBenchmark {
         if (args.length < 1) {
             System.err.println("usage: RotationEditBenchmark <outDir> [modelDir|embedded] [count=40] "
                     + "[trackers=dragdiffusion,rotationdrag,rotationdrag-cached,freedrag] [dragSteps=80] [loraSteps=0] "
-                    + "[seed=" + RotationBenchmark.REPORTING_SEED + "]");
+                    + "[seed=" + RotationBenchmark.REPORTING_SEED + "] [ddimSteps=50]");
             System.exit(2);
         }
         Path out = Path.of(args[0]);
@@ -80,52 +84,59 @@ public final class RotationEditBenchmark {
         int dragSteps = args.length > 4 ? Integer.parseInt(args[4]) : 80;
         int loraSteps = args.length > 5 ? Integer.parseInt(args[5]) : 0;
         long seed = args.length > 6 ? Long.parseLong(args[6]) : RotationBenchmark.REPORTING_SEED;
+        int ddimSteps = args.length > 7 ? Integer.parseInt(args[7]) : 50;
         try (StableDiffusion sd = StableDiffusion.load(model)) {
             int size = sd.vae().config().sampleSize();
             List<RotationSample> samples = RotationBenchmark.generate(count, seed, size,
                     RotationBenchmark.AxisMode.ALTERNATE);
-            List<Score> scores = run(sd, samples, trackers, dragSteps, loraSteps, out);
-            System.out.println(format(scores, samples, sd, model, seed, dragSteps, loraSteps));
+            List<Score> scores = run(sd, samples, trackers, dragSteps, loraSteps, ddimSteps, out);
+            System.out.println(format(scores, samples, sd, model, seed, dragSteps, loraSteps, ddimSteps));
         }
     }
 
     public static List<Score> run(StableDiffusion sd, List<RotationSample> samples, List<TrackerKind> trackers,
-                                  int dragSteps, int loraSteps, Path out) throws IOException {
+                                  int dragSteps, int loraSteps, int ddimSteps, Path out) throws IOException {
         List<Score> scores = new ArrayList<>();
         DragEditor editor = new DragEditor(sd);
         for (RotationSample s : samples) {
             FeatureGrid srcFeat = diftFeatures(sd, s.image(), s.prompt());
+            // LoRA and inversion do not depend on the tracker: run them once per sample, then drag + denoise per tracker
+            EditRequest base = request(s, options(trackers.get(0), s.size(), dragSteps, loraSteps, ddimSteps));
+            long t0 = System.nanoTime();
+            LoraWeights lora = editor.trainLora(base, e -> { }, Cancellation.NONE);
+            Inversion inv = editor.invert(base, lora, e -> { }, Cancellation.NONE);
+            double shared = (System.nanoTime() - t0) / 1e9;
             for (TrackerKind k : trackers) {
-                EditOptions o = options(k, s.size(), dragSteps, loraSteps);
-                EditRequest r = request(s, o);
-                long t0 = System.nanoTime();
-                EditResult res = editor.edit(r, e -> { }, () -> false);
-                double secs = (System.nanoTime() - t0) / 1e9;
-                BufferedImage edited = res.image();
+                EditRequest r = base.withOptions(options(k, s.size(), dragSteps, loraSteps, ddimSteps));
+                long t1 = System.nanoTime();
+                DragOutcome d = editor.drag(r, lora, inv, e -> { }, Cancellation.NONE);
+                BufferedImage edited = editor.denoise(r, lora, inv, d, e -> { }, Cancellation.NONE);
+                double secs = (System.nanoTime() - t1) / 1e9;
                 Path dir = Files.createDirectories(out.resolve(k.id()));
                 ImageIO.write(edited, "png", dir.resolve(s.id() + ".png").toFile());
                 double md = MeanDistance.mean(MeanDistance.MD,
                         MeanDistance.match(srcFeat, diftFeatures(sd, edited, s.prompt()), handleTargets(s)), false)
                         .value();
-                double[] fin = res.outcome().finalHandles().get(0);
+                double[] fin = d.finalHandles().get(0);
                 double tracked = Math.hypot(fin[0] - s.target().getX(), fin[1] - s.target().getY());
                 PixelMask region = mask(s);
                 double psnr = MaskedPsnr.compute("psnr", edited, s.groundTruth(), region).value();
                 double ssim = MaskedSsim.compute("ssim", edited, s.groundTruth(), region, SsimOptions.defaults())
                         .value();
-                Score sc = new Score(s.id(), k.id(), s.angleDeg(), md, tracked, psnr, ssim, secs,
-                        res.outcome().steps());
+                Score sc = new Score(s.id(), k.id(), s.angleDeg(), md, tracked, psnr, ssim, secs, d.steps());
                 scores.add(sc);
-                LOG.info("edit {}/{} {} ({} deg): MD {} px, tracked {} px, PSNR {} dB, SSIM {}, {} drag steps, {} s",
-                        scores.size(), samples.size() * trackers.size(), s.id() + "/" + k.id(),
-                        fmt(s.angleDeg()), fmt(md), fmt(tracked), fmt(psnr), fmt(ssim), sc.dragSteps(), fmt(secs));
+                LOG.info("edit {}/{} {} ({} deg): MD {} px, tracked {} px, PSNR {} dB, SSIM {}, {} drag steps ({}), "
+                                + "{} s (+ {} s shared LoRA/inversion)", scores.size(), samples.size() * trackers.size(),
+                        s.id() + "/" + k.id(), fmt(s.angleDeg()), fmt(md), fmt(tracked), fmt(psnr), fmt(ssim),
+                        d.steps(), d.stopReason(), fmt(secs), fmt(shared));
             }
         }
         return scores;
     }
 
-    static EditOptions options(TrackerKind k, int size, int dragSteps, int loraSteps) {
+    static EditOptions options(TrackerKind k, int size, int dragSteps, int loraSteps, int ddimSteps) {
         EditOptions o = EditOptions.defaults().withTracker(k).withWorkingSize(size).withMinImageSide(Math.min(64, size));
+        o = o.withInversion(new InversionOptions(ddimSteps, o.inversion().strength()));
         o = o.withDrag(o.drag().withMaxSteps(dragSteps));
         LoraOptions lora = loraSteps <= 0 ? LoraOptions.disabled() : o.lora().withSteps(loraSteps);
         return o.withLora(lora);
@@ -184,10 +195,11 @@ public final class RotationEditBenchmark {
     }
 
     public static String format(List<Score> scores, List<RotationSample> samples, StableDiffusion sd, Path model,
-                                long seed, int dragSteps, int loraSteps) {
+                                long seed, int dragSteps, int loraSteps, int ddimSteps) {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "Rotation edit benchmark: model %s, %d samples (seed %d), drag max %d "
-                + "steps, LoRA %s%n", model, samples.size(), seed, dragSteps, loraSteps <= 0 ? "off" : loraSteps + " steps"));
+                + "steps, LoRA %s, DDIM %d steps (strength 0.75); s/edit = drag + denoise (LoRA/inversion shared)%n",
+                model, samples.size(), seed, dragSteps, loraSteps <= 0 ? "off" : loraSteps + " steps", ddimSteps));
         sb.append("| tracker | edits | MD-like (px) | tracked dist (px) | PSNR in mask (dB) | SSIM in mask | drag steps | s/edit |\n");
         sb.append("|---|---|---|---|---|---|---|---|\n");
         // the unedited source against the ground truth: what "no edit" scores

@@ -17,7 +17,8 @@ class RotationEditBenchmarkTest {
     void requestCarriesTheDragPairTheAxisWhenGivenAndTheSweptMask() {
         List<RotationSample> samples = RotationBenchmark.generate(4, 77, 64, RotationBenchmark.AxisMode.ALTERNATE);
         for (RotationSample s : samples) {
-            EditOptions o = RotationEditBenchmark.options(TrackerKind.ROTATIONDRAG, 64, 5, 0);
+            EditOptions o = RotationEditBenchmark.options(TrackerKind.ROTATIONDRAG, 64, 5, 0, 25);
+            assertEquals(25, o.inversion().numInferenceSteps());
             assertEquals(5, o.drag().maxSteps());
             assertFalse(o.lora().enabled());
             assertEquals(64, o.workingSize());
