@@ -2,6 +2,7 @@ package io.rotationdrag.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -55,7 +56,10 @@ public final class AdamW implements AutoCloseable {
     /** One update with learning rate {@code lrNow} (for warm-up); returns the pre-clip global gradient norm. */
     public double step(double lrNow) {
         t++;
-        try (NDManager sub = manager.newSubManager()) {
+        // every array an op creates inside the scope is closed with it: results of m.div(..), v.div(..).sqrt() would
+        // otherwise belong to the moments' manager and leak about 3 parameter copies per step
+        try (NDScope scope = new NDScope(); NDManager sub = manager.newSubManager()) {
+            scope.suppressNotUsedWarning();
             Map<String, NDArray> grads = new LinkedHashMap<>();
             double sq = 0;
             for (Map.Entry<String, NDArray> e : params.entrySet()) {

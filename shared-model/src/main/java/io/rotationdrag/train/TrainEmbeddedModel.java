@@ -45,7 +45,7 @@ public final class TrainEmbeddedModel {
     public record Options(Path out, long seed, int size, int vaeBase, int vaeLayers, int vaeSteps, int vaeBatch,
                           double vaeLr, double vaeMinutes, double klWeight, int latents, int unetBase, int unetLayers, int groups,
                           int heads, int crossDim, int textLayers, int unetSteps, int unetBatch, double unetLr,
-                          double unetMinutes, double uncondProb, int logEvery, int checkpointEvery, Path vaeFrom, Path vaeInit) {
+                          double unetMinutes, double uncondProb, int logEvery, int checkpointEvery, Path vaeFrom, Path vaeInit, Path unetInit) {
 
         static Options parse(String[] args) {
             Map<String, String> m = new LinkedHashMap<>();
@@ -66,7 +66,8 @@ public final class TrainEmbeddedModel {
                     i(m, "unet-batch", 16), d(m, "unet-lr", 5e-4), d(m, "unet-minutes", 45),
                     d(m, "uncond-prob", 0.1), i(m, "log-every", 10), i(m, "checkpoint-every", 200),
                     m.containsKey("vae-from") ? Path.of(m.remove("vae-from")) : null,
-                    m.containsKey("vae-init") ? Path.of(m.remove("vae-init")) : null);
+                    m.containsKey("vae-init") ? Path.of(m.remove("vae-init")) : null,
+                    m.containsKey("unet-init") ? Path.of(m.remove("unet-init")) : null);
             if (!m.isEmpty()) {
                 throw new IllegalArgumentException("unknown options: " + m.keySet());
             }
@@ -194,8 +195,16 @@ public final class TrainEmbeddedModel {
             ucJson.put("sample_size", (int) latents.latentShape()[1]);
             ucJson.put("layers_per_block", o.unetLayers());     // 1 instead of SD's 2: half the ops on this CPU
             uc = UNetConfig.fromJson(ucJson);
-            UNet2DConditionModel unet = UNet2DConditionModel.declare(uc);
-            unet.setWeights(TorchDefaultInit.weights(unet.parameters(), o.seed() + 300), root, DataType.FLOAT32);
+            UNet2DConditionModel unet;
+            if (o.unetInit() != null) {
+                // continue a checkpoint (its config wins; the optimiser state starts fresh)
+                unet = UNet2DConditionModel.load(o.unetInit().resolve("unet"), root, DataType.FLOAT32);
+                uc = unet.config();
+                prov.put("unet_init", o.unetInit().toString());
+            } else {
+                unet = UNet2DConditionModel.declare(uc);
+                unet.setWeights(TorchDefaultInit.weights(unet.parameters(), o.seed() + 300), root, DataType.FLOAT32);
+            }
             LOG.info("unet: {} parameters, widths {}", unet.parameters().parameterCount(),
                     java.util.Arrays.toString(uc.blockOutChannels()));
             TrainableDenoiser den = EngineAdapters.denoiser(unet);
