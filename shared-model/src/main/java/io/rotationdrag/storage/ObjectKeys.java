@@ -31,6 +31,11 @@ public final class ObjectKeys {
         return jobPrefix(jobId) + "input/mask.png";
     }
 
+    /** Expected edited image of a benchmark sample with ground truth (synthetic set); absent for user jobs. */
+    public static String inputGroundTruth(UUID jobId) {
+        return jobPrefix(jobId) + "input/ground_truth.png";
+    }
+
     /** The LoRA the job uses (a copy of, or the same bytes as, the cache entry). */
     public static String lora(UUID jobId) {
         return jobPrefix(jobId) + "lora/lora.safetensors";
@@ -56,6 +61,22 @@ public final class ObjectKeys {
 
     public static String metrics(UUID jobId) {
         return jobPrefix(jobId) + "result/metrics.json";
+    }
+
+    /**
+     * The drag stage's latest progress ({@code jobs.DragProgress} JSON: step, total, handle positions in input
+     * pixels, loss, step of the latest preview); overwritten every few drag steps, streamed by the gateway's SSE.
+     */
+    public static String dragProgress(UUID jobId) {
+        return jobPrefix(jobId) + "progress/drag.json";
+    }
+
+    /** Preview image (PNG) decoded at a drag step ({@code EditOptions.previewEvery}). */
+    public static String preview(UUID jobId, int step) {
+        if (step < 0) {
+            throw new IllegalArgumentException("preview step must be >= 0: " + step);
+        }
+        return jobPrefix(jobId) + String.format(java.util.Locale.ROOT, "progress/preview-%05d.png", step);
     }
 
     /** LoRA cache entry in {@link #MODELS_BUCKET}, keyed by the edit module's LoRA cache key. */

@@ -108,6 +108,37 @@ class MeanDistanceTest {
                 .require());
     }
 
+    /** The grid rotated 90 degrees on screen: rotated[r][c] = g[c][n-1-r] (square grids). */
+    static FeatureGrid rotated90(FeatureGrid g) {
+        int n = g.height();
+        float[] d = new float[g.data().length];
+        for (int c = 0; c < g.channels(); c++) {
+            for (int r = 0; r < n; r++) {
+                for (int col = 0; col < n; col++) {
+                    d[(c * n + r) * n + col] = g.at(c, col, n - 1 - r);
+                }
+            }
+        }
+        return new FeatureGrid(g.channels(), n, n, d, g.imageHeight(), g.imageWidth());
+    }
+
+    @Test
+    void knownRotationMovesContentToTheRotatedPixel() {
+        // A 90-degree rotation of a square map commutes with align_corners=False bilinear upsampling (pixel centre
+        // (p + 0.5) / s - 0.5 is symmetric under p -> S - 1 - p), so pixel (x, y) goes exactly to (y, S - 1 - x).
+        // Targets at the rotated pixel give MD 0; targets 3-4-5 off it give 5.
+        FeatureGrid src = randomGrid(24, 10, 10, 80, 80, 6);
+        FeatureGrid dst = rotated90(src);
+        HandleTarget exact = new HandleTarget(21, 50, 50, 80 - 1 - 21);
+        HandleTarget off = new HandleTarget(37, 28, 28 + 3, 80 - 1 - 37 - 4);
+        List<PairMatch> r = MeanDistance.match(src, dst, List.of(exact, off));
+        assertArrayEquals(new int[]{50, 58}, new int[]{r.get(0).matchX(), r.get(0).matchY()});
+        assertArrayEquals(new int[]{28, 42}, new int[]{r.get(1).matchX(), r.get(1).matchY()});
+        assertEquals(0.0, r.get(0).distance(), 1e-12);
+        assertEquals(5.0, r.get(1).distance(), 1e-12);
+        assertEquals(2.5, MeanDistance.mean(MeanDistance.MD, r, false).require(), 1e-12);
+    }
+
     private static float[][] planes(FeatureGrid g) {
         float[][] p = new float[g.channels()][g.height() * g.width()];
         for (int c = 0; c < g.channels(); c++) {

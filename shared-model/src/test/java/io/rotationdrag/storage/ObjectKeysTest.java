@@ -14,7 +14,7 @@ class ObjectKeysTest {
     @Test
     void everyJobKeyIsUnderTheJobPrefixAndDistinct() {
         UUID id = UUID.randomUUID();
-        List<String> keys = List.of(ObjectKeys.inputImage(id), ObjectKeys.inputMask(id), ObjectKeys.lora(id),
+        List<String> keys = List.of(ObjectKeys.inputImage(id), ObjectKeys.inputMask(id), ObjectKeys.inputGroundTruth(id), ObjectKeys.lora(id),
                 ObjectKeys.inversion(id), ObjectKeys.dragOutcome(id), ObjectKeys.result(id),
                 ObjectKeys.trajectory(id), ObjectKeys.metrics(id));
         Set<String> seen = new HashSet<>();

@@ -1,0 +1,121 @@
+package io.rotationdrag.gateway.jobs;
+
+import io.rotationdrag.gateway.api.ApiException;
+import io.rotationdrag.service.blob.BlobStore;
+import io.rotationdrag.service.db.JobEntity;
+import io.rotationdrag.service.db.JobStore;
+import io.rotationdrag.storage.ObjectKeys;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Turns a request into a job: idempotency lookup, validation, input blobs, then the job row + LORA task + outbox
+ * message in one transaction ({@link JobStore#create}). Blobs go first so a visible job never lacks its inputs; if
+ * the insert fails they are deleted again, so a rejected or failed request leaves nothing behind.
+ */
+@ApplicationScoped
+public class JobSubmitter {
+    private static final Logger LOG = LoggerFactory.getLogger(JobSubmitter.class);
+
+    @Inject
+    SubmissionValidator validator;
+
+    @Inject
+    JobStore store;
+
+    @Inject
+    BlobStore blobs;
+
+    /** @param created true for a new job, false when the idempotency key named an existing one */
+    public record Outcome(JobEntity job, boolean created) {
+    }
+
+    public Outcome submit(SubmissionForm form) {
+        String hash = requestHash(form);
+        String key = form.idempotencyKey();
+        if (key != null) {
+            Optional<JobEntity> existing = store.findByIdempotencyKey(key);
+            if (existing.isPresent()) {
+                return replay(existing.get(), hash);
+            }
+        }
+        Submission s = validator.validate(form);
+        UUID id = UUID.randomUUID();
+        MDC.put("jobId", id.toString());
+        try {
+            blobs.put(ObjectKeys.JOBS_BUCKET, ObjectKeys.inputImage(id), s.imagePng(), "image/png");
+            if (s.maskPng() != null) {
+                blobs.put(ObjectKeys.JOBS_BUCKET, ObjectKeys.inputMask(id), s.maskPng(), "image/png");
+            }
+            JobEntity job = store.create(new JobStore.NewJob(id, s.method(), s.prompt(), s.pointsJson(),
+                    s.optionsJson(), key, hash, s.width(), s.height(), s.maskPng() != null));
+            LOG.info("job submitted: method {} {}x{} {} pair(s) mask {} key {}", s.method(), s.width(), s.height(),
+                    s.points().size(), s.maskPng() != null, key);
+            return new Outcome(job, true);
+        } catch (RuntimeException e) {
+            undo(id);
+            if (key != null) {
+                // Lost a race with a concurrent request carrying the same key: answer with the winner's job.
+                Optional<JobEntity> winner = store.findByIdempotencyKey(key);
+                if (winner.isPresent()) {
+                    return replay(winner.get(), hash);
+                }
+            }
+            throw e;
+        } finally {
+            MDC.remove("jobId");
+        }
+    }
+
+    private static Outcome replay(JobEntity job, String hash) {
+        if (!job.requestHash.equals(hash)) {
+            // IETF draft "The Idempotency-Key HTTP Header Field": a key reused with another payload is 422.
+            throw new ApiException(422, "idempotencyKey", "Idempotency-Key '" + job.idempotencyKey
+                    + "' was already used for job " + job.id + " with a different request; use a new key");
+        }
+        return new Outcome(job, false);
+    }
+
+    private void undo(UUID id) {
+        try {
+            blobs.deletePrefix(ObjectKeys.JOBS_BUCKET, ObjectKeys.jobPrefix(id));
+        } catch (RuntimeException e) {
+            LOG.warn("could not remove the inputs of the failed submission {}: {}", id, e.toString());
+        }
+    }
+
+    /** SHA-256 over every part as received (length-prefixed, so parts cannot run into each other). */
+    static String requestHash(SubmissionForm f) {
+        try {
+            MessageDigest d = MessageDigest.getInstance("SHA-256");
+            for (String s : new String[] {f.method(), f.prompt(), f.points(), f.options()}) {
+                part(d, s == null ? null : s.getBytes(StandardCharsets.UTF_8));
+            }
+            part(d, f.image());
+            part(d, f.mask());
+            return HexFormat.of().formatHex(d.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void part(MessageDigest d, byte[] b) {
+        long n = b == null ? -1 : b.length;
+        for (int i = 7; i >= 0; i--) {
+            d.update((byte) (n >>> (8 * i)));
+        }
+        if (b != null) {
+            d.update(b);
+        }
+    }
+}

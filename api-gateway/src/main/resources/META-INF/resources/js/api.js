@@ -1,0 +1,94 @@
+// Thin client of the gateway's REST API (/api/v1). Every non-2xx answer becomes an ApiError that carries the
+// HTTP status, the user-facing reason and, when the answer names one, the request field at fault.
+
+export const BASE = 'api/v1';
+
+export class ApiError extends Error {
+  constructor(status, message, field, body) {
+    super(message);
+    this.status = status;
+    this.field = field || null;
+    this.body = body;
+  }
+}
+
+/** Reads the reason and the field from an error answer, whatever of the usual JSON shapes it has. */
+export async function errorFrom(res) {
+  const text = await res.text();
+  let body = null;
+  try { body = text ? JSON.parse(text) : null; } catch { /* plain text answer */ }
+  let field = null;
+  let message = null;
+  if (body && typeof body === 'object') {
+    const first = Array.isArray(body.violations) && body.violations.length ? body.violations[0]
+      : Array.isArray(body.errors) && body.errors.length ? body.errors[0] : null;
+    field = body.field ?? body.parameter ?? body.param ?? body.name
+      ?? (first && (first.field ?? first.parameter ?? first.path)) ?? null;
+    message = body.reason ?? body.message ?? body.detail ?? body.error_description
+      ?? (first && (first.message ?? first.reason)) ?? (typeof body.error === 'string' ? body.error : null)
+      ?? body.title ?? null;
+  }
+  if (!message) {
+    const html = /^\s*</.test(text);
+    const title = html ? /<(?:title|h1)>([^<]*)</i.exec(text) : null;
+    message = html ? `HTTP ${res.status}${title ? `: ${title[1].trim()}` : ''}`
+      : text && text.length < 500 ? text : `HTTP ${res.status} ${res.statusText}`;
+  }
+  if (typeof field === 'string' && field.includes('.') && !field.startsWith('options')) {
+    field = field.split('.').pop(); // e.g. "submit.arg0.points" from a bean-validation path
+  }
+  return new ApiError(res.status, String(message), field, body);
+}
+
+async function call(path, init) {
+  let res;
+  try {
+    res = await fetch(`${BASE}${path}`, init);
+  } catch (e) {
+    throw new ApiError(0, `the gateway is not reachable (${e.message})`, null, null);
+  }
+  if (!res.ok) throw await errorFrom(res);
+  return res;
+}
+
+/** Unique id for the Idempotency-Key header (crypto.randomUUID needs a secure context). */
+export function newKey() {
+  if (globalThis.crypto?.randomUUID) return crypto.randomUUID();
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  return [...b].map(x => x.toString(16).padStart(2, '0')).join('');
+}
+
+/** POST /jobs (multipart). @returns the created job's JSON */
+export async function submitJob({ image, imageName, mask, points, prompt, method, options, idempotencyKey }) {
+  const fd = new FormData();
+  fd.append('image', image, imageName || 'image.png');
+  if (mask) fd.append('mask', mask, 'mask.png');
+  fd.append('points', JSON.stringify(points));
+  fd.append('prompt', prompt || '');
+  fd.append('method', method);
+  fd.append('options', JSON.stringify(options || {}));
+  const res = await call('/jobs', { method: 'POST', body: fd, headers: { 'Idempotency-Key': idempotencyKey } });
+  return res.json();
+}
+
+export async function getJob(id) { return (await call(`/jobs/${enc(id)}`)).json(); }
+
+export async function cancelJob(id) {
+  const res = await call(`/jobs/${enc(id)}`, { method: 'DELETE' });
+  return res.status === 204 ? null : res.json().catch(() => null);
+}
+
+export async function getTrajectory(id) { return (await call(`/jobs/${enc(id)}/trajectory`)).json(); }
+
+export async function listJobs({ state, page, size }) {
+  const q = new URLSearchParams();
+  if (state) q.set('state', state);
+  q.set('page', String(page));
+  q.set('size', String(size));
+  return (await call(`/jobs?${q}`)).json();
+}
+
+export const resultUrl = id => `${BASE}/jobs/${enc(id)}/result`;
+export const eventsUrl = id => `${BASE}/jobs/${enc(id)}/events`;
+export const inputUrl = id => `${BASE}/jobs/${enc(id)}/input/image`;
+const enc = encodeURIComponent;

@@ -1,0 +1,59 @@
+package io.rotationdrag.worker.lora;
+
+import io.quarkus.runtime.StartupEvent;
+import io.rotationdrag.edit.Cancellation;
+import io.rotationdrag.edit.DragEditor;
+import io.rotationdrag.edit.EditRequest;
+import io.rotationdrag.edit.ProgressListener;
+import io.rotationdrag.lora.LoraWeights;
+import io.rotationdrag.service.model.BaseModel;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+
+/**
+ * {@link LoraEngine} on the edit engine's {@link DragEditor} over the process's warm base model. The model is
+ * loaded at start-up (a missing model stops the process with the reason); engine calls are serialised because
+ * the editor attaches the job's LoRA to the one shared UNet.
+ */
+@ApplicationScoped
+public class EditorLoraEngine implements LoraEngine {
+    @Inject
+    BaseModel model;
+
+    private DragEditor editor;
+
+    void warm(@Observes StartupEvent ev) {
+        editor();
+    }
+
+    private synchronized DragEditor editor() {
+        if (editor == null) {
+            editor = new DragEditor(model.get());
+        }
+        return editor;
+    }
+
+    @Override
+    public String baseModelId() {
+        return model.id();
+    }
+
+    @Override
+    public int sizeMultiple() {
+        return editor().sizeMultiple();
+    }
+
+    @Override
+    public synchronized LoraWeights train(EditRequest r, ProgressListener p, Cancellation c) {
+        return editor().trainLora(r, p, c);
+    }
+
+    @PreDestroy
+    synchronized void close() {
+        if (editor != null) {
+            editor.close();
+        }
+    }
+}
