@@ -2,6 +2,7 @@ package io.rotationdrag.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -55,7 +56,10 @@ public final class AdamW implements AutoCloseable {
     /** One update with learning rate {@code lrNow} (for warm-up); returns the pre-clip global gradient norm. */
     public double step(double lrNow) {
         t++;
-        try (NDManager sub = manager.newSubManager()) {
+        // every array an op creates inside the scope is closed with it: results of m.div(..), v.div(..).sqrt() would
+        // otherwise belong to the moments' manager and leak about 3 parameter copies per step
+        try (NDScope scope = new NDScope(); NDManager sub = manager.newSubManager()) {
+            scope.suppressNotUsedWarning();
             Map<String, NDArray> grads = new LinkedHashMap<>();
             double sq = 0;
             for (Map.Entry<String, NDArray> e : params.entrySet()) {
@@ -72,15 +76,15 @@ public final class AdamW implements AutoCloseable {
                 String k = e.getKey();
                 NDArray p = e.getValue();
                 NDArray g = grads.get(k);
-                NDArray gs = scale == 1.0 ? g.duplicate() : g.mul(scale);
+                NDArray gs = scale == 1.0 ? g.duplicate() : g.mul((float) scale);
                 if (weightDecay != 0) {
-                    p.muli(1 - lrNow * weightDecay);
+                    p.muli((float) (1 - lrNow * weightDecay));
                 }
-                m.get(k).muli(beta1).addi(gs.mul(1 - beta1));
-                v.get(k).muli(beta2).addi(gs.square().muli(1 - beta2));
-                NDArray denom = v.get(k).div(bc2).sqrt().addi(eps);
-                p.subi(m.get(k).div(bc1).divi(denom).muli(lrNow));
-                g.muli(0);                       // zero the accumulated gradient in place
+                m.get(k).muli((float) beta1).addi(gs.mul((float) (1 - beta1)));
+                v.get(k).muli((float) beta2).addi(gs.square().muli((float) (1 - beta2)));
+                NDArray denom = v.get(k).div((float) bc2).sqrt().addi((float) eps);
+                p.subi(m.get(k).div((float) bc1).divi(denom).muli((float) lrNow));   // float scalars: no float64 temporaries
+                g.muli(0f);                       // zero the accumulated gradient in place
             }
             return norm;
         }

@@ -41,13 +41,13 @@ public final class DdimSampler {
                     NDArray both = unet.predictNoise(NDArrays.concat(new ai.djl.ndarray.NDList(x, x)), ts2,
                             NDArrays.concat(new ai.djl.ndarray.NDList(uncond, cond)));
                     NDArray eu = both.get("0:" + b), ec = both.get(b + ":");
-                    eps = eu.add(ec.sub(eu).mul(guidance));
+                    eps = eu.add(ec.sub(eu).mul((float) guidance));
                 }
                 NDArray next = sched.step(x, eps, t, steps);
                 next.attach(m);
                 x = next;
             }
         }
-        return vae.decode(x.div(scalingFactor));
+        return vae.decode(x.div((float) scalingFactor));
     }
 }

@@ -45,7 +45,7 @@ public final class LatentDataset {
                 NDArray[] mom = ae.encodeMoments(x);
                 shape = new long[]{mom[0].getShape().get(1), mom[0].getShape().get(2), mom[0].getShape().get(3)};
                 means.add(mom[0].toFloatArray());
-                stds.add(mom[1].clip(-30, 20).mul(0.5).exp().toFloatArray());
+                stds.add(mom[1].clip(-30, 20).mul(0.5f).exp().toFloatArray());
             }
             prompts.addAll(b.prompts());
             if ((done / batch) % 50 == 0) {

@@ -40,6 +40,11 @@ public final class LossCurve {
         return losses.size();
     }
 
+    /** The first recorded loss (NaN when empty). */
+    public double first() {
+        return losses.isEmpty() ? Double.NaN : losses.get(0);
+    }
+
     /** Mean of the last {@code window} losses (NaN when empty). */
     public double recentMean() {
         return meanOfLast(window, losses.size());

@@ -75,7 +75,7 @@ public final class UNetTrainer {
                 float[] z = data.sample(items, rnd);
                 double loss;
                 try (NDManager sub = manager.newSubManager()) {
-                    NDArray z0 = sub.create(z, new Shape(b, ls[0], ls[1], ls[2])).mul(scalingFactor);
+                    NDArray z0 = sub.create(z, new Shape(b, ls[0], ls[1], ls[2])).mul((float) scalingFactor);
                     NDArray noise = sub.randomNormal(z0.getShape());
                     NDArray zt = sched.addNoise(z0, noise, ts);
                     NDArray c = sub.create(ctx, new Shape(b, textShape[1], textShape[2]));

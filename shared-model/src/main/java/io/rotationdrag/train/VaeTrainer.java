@@ -63,11 +63,11 @@ public final class VaeTrainer {
                         NDArray[] mom = ae.encodeMoments(x);
                         NDArray mean = mom[0];
                         NDArray logvar = mom[1].clip(-30, 20);
-                        NDArray z = mean.add(logvar.mul(0.5).exp().mul(sub.randomNormal(mean.getShape())));
+                        NDArray z = mean.add(logvar.mul(0.5f).exp().mul(sub.randomNormal(mean.getShape())));
                         NDArray diff = x.sub(ae.decode(z));
                         reconArr = diff.abs().mean().add(diff.square().mean());
-                        NDArray kl = mean.square().add(logvar.exp()).sub(1).sub(logvar).mul(0.5).mean();
-                        lossArr = reconArr.add(kl.mul(s.klWeight()));
+                        NDArray kl = mean.square().add(logvar.exp()).sub(1f).sub(logvar).mul(0.5f).mean();
+                        lossArr = reconArr.add(kl.mul((float) s.klWeight()));   // a double scalar would promote to float64
                         gc.backward(lossArr);
                     }
                     loss = lossArr.getFloat();

@@ -95,6 +95,30 @@ class EditEvaluatorTest {
     }
 
     @Test
+    void imageFidelityIsOneMinusLpipsWhenWeightsAreGiven() throws Exception {
+        Path w = LpipsTest.write(dir, "lpips.safetensors", 1f, false, false);
+        BufferedImage a = TestImages.texture(64, 64, 11);
+        BufferedImage b = TestImages.texture(64, 64, 12);
+        List<HandleTarget> pts = List.of(new HandleTarget(20, 20, 30, 20));
+        double expected;
+        try (Lpips l = Lpips.load(w)) {
+            expected = l.distance(a, b);
+        }
+        assertTrue(expected > 0);
+        try (EditEvaluator ev = new EditEvaluator(model, new EvalSettings(new DiftSettings(261, 1, 1, 0), null, w))) {
+            assertTrue(ev.hasLpips());
+            EvalReport same = ev.evaluate(new EvalInput(a, null, TestImages.copy(a), pts, "", null, null, "n/a", null));
+            assertEquals(0.0, same.metric(Lpips.METRIC_LPIPS).require(), 1e-6);
+            assertEquals(1.0, same.metric(Lpips.METRIC_IF).require(), 1e-6);
+            EvalReport diff = ev.evaluate(new EvalInput(a, null, b, pts, "", null, null, "n/a", null));
+            assertEquals(1 - expected, diff.metric(Lpips.METRIC_IF).require(), 1e-9);
+        }
+        // a configured but missing file is a configuration error, not a silently absent metric
+        assertThrows(java.io.UncheckedIOException.class, () -> new EditEvaluator(model,
+                new EvalSettings(null, null, dir.resolve("missing.safetensors"))));
+    }
+
+    @Test
     void featureGridStandsForTheOriginalSizeAndIsDeterministic() {
         // 60x44 is not a multiple of the tiny model's 64: resized for the UNet, matched in original pixels
         DiftFeatures f = new DiftFeatures(model, new DiftSettings(261, 1, 2, 1));

@@ -36,6 +36,10 @@ class LpipsTest {
 
     /** Random He-scaled convolutions, positive random heads times {@code headScale}. */
     static Path write(String name, float headScale, boolean lpipsNames, boolean dropOne) throws IOException {
+        return write(tmp, name, headScale, lpipsNames, dropOne);
+    }
+
+    static Path write(Path dir, String name, float headScale, boolean lpipsNames, boolean dropOne) throws IOException {
         Random r = new Random(5);
         List<HostTensor> t = new ArrayList<>();
         for (int k = 0; k < 5; k++) {
@@ -60,7 +64,7 @@ class LpipsTest {
             t.add(new HostTensor(lpipsNames ? "lin" + k + ".model.1.weight" : "lin" + k + ".weight",
                     new long[]{1, s[0], 1, 1}, l));
         }
-        Path p = tmp.resolve(name);
+        Path p = dir.resolve(name);
         SafeTensors.write(p, t, Map.of());
         return p;
     }

@@ -1,6 +1,7 @@
 package io.rotationdrag.gateway.api;
 
 import io.rotationdrag.gateway.jobs.JobNotFinishedException;
+import io.rotationdrag.service.blob.BlobStore;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -26,6 +27,13 @@ public class ApiExceptionMappers {
     public Response web(WebApplicationException e) {
         int status = e.getResponse().getStatus();
         return json(status, null, e.getMessage(), null);
+    }
+
+    /** The object store did not answer: the request may be retried (with the same Idempotency-Key). */
+    @ServerExceptionMapper
+    public Response store(BlobStore.BlobStoreException e) {
+        LOG.warn("object store failure: {}", e.getMessage());
+        return json(503, null, "object store unavailable, retry later: " + e.getMessage(), null);
     }
 
     @ServerExceptionMapper

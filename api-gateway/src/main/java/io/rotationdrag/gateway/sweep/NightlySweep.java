@@ -35,14 +35,18 @@ public class NightlySweep {
 
     /** Starts the configured sweeps now; a dataset that fails is logged and the others still run. */
     public List<UUID> run() {
-        List<String> datasets = config.nightly().datasets().orElse(List.of());
+        return run(config.nightly().datasets().orElse(List.of()), config.nightly().methods(), config.nightly().options());
+    }
+
+    /** One NIGHTLY sweep per dataset; each is compared with the previous sweep of its dataset. */
+    public List<UUID> run(List<String> datasets, List<String> methods, String optionsJson) {
         if (datasets.isEmpty()) {
             LOG.warn("nightly sweep: no datasets configured (rd.sweeps.nightly.datasets); nothing started");
             return List.of();
         }
         JsonNode options;
         try {
-            options = SweepService.JSON.readTree(config.nightly().options());
+            options = SweepService.JSON.readTree(optionsJson);
         } catch (Exception e) {
             LOG.error("nightly sweep: rd.sweeps.nightly.options is not JSON: {}", e.getMessage());
             return List.of();
@@ -50,7 +54,7 @@ public class NightlySweep {
         List<UUID> started = new ArrayList<>();
         for (String d : datasets) {
             try {
-                SweepEntity s = sweeps.create(new SweepRequest(d, config.nightly().methods(), options, null),
+                SweepEntity s = sweeps.create(new SweepRequest(d, methods, options, null),
                         SweepEntity.Trigger.NIGHTLY);
                 started.add(s.id);
                 LOG.info("nightly sweep {} started on {} (baseline {})", s.id, d, s.baselineSweepId);

@@ -43,6 +43,13 @@ class JobEventsTest {
     @Inject
     JobStore store;
 
+    private final java.time.Instant started = java.time.Instant.now();
+
+    @org.junit.jupiter.api.AfterEach
+    void cancelLeftovers() {
+        TestJobs.cancelCreatedSince(store, started);
+    }
+
     @Inject
     BlobStore blobs;
 

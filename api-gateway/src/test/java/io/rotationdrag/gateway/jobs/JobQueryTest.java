@@ -27,6 +27,13 @@ class JobQueryTest {
     @Inject
     JobStore store;
 
+    private final java.time.Instant started = java.time.Instant.now();
+
+    @org.junit.jupiter.api.AfterEach
+    void cancelLeftovers() {
+        TestJobs.cancelCreatedSince(store, started);
+    }
+
     @Inject
     BlobStore blobs;
 

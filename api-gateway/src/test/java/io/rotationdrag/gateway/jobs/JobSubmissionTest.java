@@ -37,6 +37,13 @@ class JobSubmissionTest {
     @Inject
     JobStore store;
 
+    private final java.time.Instant started = java.time.Instant.now();
+
+    @org.junit.jupiter.api.AfterEach
+    void cancelLeftovers() {
+        TestJobs.cancelCreatedSince(store, started);
+    }
+
     @Inject
     RdConfig config;
 
@@ -122,5 +129,46 @@ class JobSubmissionTest {
         assertTrue(other.jsonPath().getString("message").contains(id), other.asString());
         assertEquals(jobs, store.count(null));
         assertEquals(keys, new GatewayStorage(config).jobKeys());
+    }
+
+    @Test
+    void concurrentRequestsWithOneKeyMakeOneJob() throws Exception {
+        byte[] image = TestInputs.png(64, 64, System.nanoTime()); // unique bytes: earlier runs left jobs behind
+        String key = "race-" + UUID.randomUUID();
+        long jobs = store.count(null);
+        int n = 4;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(n);
+        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+        List<java.util.concurrent.Future<Response>> answers = new java.util.ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            answers.add(pool.submit(() -> {
+                go.await();
+                return TestInputs.valid(image, null).header("Idempotency-Key", key).post("/api/v1/jobs");
+            }));
+        }
+        go.countDown();
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        int created = 0;
+        for (java.util.concurrent.Future<Response> f : answers) {
+            Response r = f.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            assertTrue(r.statusCode() == 201 || r.statusCode() == 200, r.asString());
+            created += r.statusCode() == 201 ? 1 : 0;
+            ids.add(r.jsonPath().getString("id"));
+        }
+        pool.shutdown();
+        assertEquals(1, ids.size(), "every request answered with the same job: " + ids);
+        assertEquals(1, created, "exactly one request created it");
+        assertEquals(jobs + 1, store.count(null));
+        UUID id = UUID.fromString(ids.iterator().next());
+        // The losers' input blobs were removed again: only the winner's prefix holds this image.
+        GatewayStorage s3 = new GatewayStorage(config);
+        long copies = 0;
+        for (String k : s3.jobKeys()) {
+            if (k.endsWith("/input/image.png") && java.util.Arrays.equals(image, s3.get(k))) {
+                copies++;
+                assertEquals(ObjectKeys.inputImage(id), k);
+            }
+        }
+        assertEquals(1, copies);
     }
 }

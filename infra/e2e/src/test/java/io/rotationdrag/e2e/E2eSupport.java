@@ -49,7 +49,9 @@ final class E2eSupport {
     static Map<String, String> workerEnv() throws IOException {
         Map<String, String> env = new HashMap<>();
         env.put("RD_MODEL_DIR", tinyModel().toString());
-        env.put("RD_STAGE_LEASE", "4s");
+        env.put("RD_MODEL_PATH", tinyModel().toString()); // worker-eval's name for it
+        // 10 s: heartbeats every 3.3 s; a 4 s lease expired under a load average of 50+ on 2 cores in a run
+        env.put("RD_STAGE_LEASE", "10s");
         env.put("RD_WORKER_REAPER_INTERVAL", "1s");
         env.put("RD_WORKER_SWEEP_GRACE", "1s");
         env.put("RD_STAGE_BACKOFF_INITIAL", "500ms");

@@ -68,12 +68,18 @@ public final class WorkerProcess implements AutoCloseable {
         Map<String, String> env = pb.environment();
         env.put("RD_WORKER_ID", workerId);
         env.put("RD_HTTP_PORT", Integer.toString(port));
+        env.put("QUARKUS_HTTP_PORT", Integer.toString(port)); // also for apps that do not map RD_HTTP_PORT
+        // Under a loaded machine, opening the first connections can take longer than agroal's 5 s default.
+        env.put("QUARKUS_DATASOURCE_JDBC_ACQUISITION_TIMEOUT", "60s");
         env.put("OMP_NUM_THREADS", "2");
         env.putIfAbsent("DJL_CACHE_DIR", Path.of(System.getProperty("user.home"), ".djl.ai").toString());
         env.putAll(extraEnv);
         Files.writeString(log, "=== start " + workerId + " " + cmd + "\n", StandardCharsets.UTF_8,
                 java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
-        return new WorkerProcess(module, workerId, port, pb.start(), log);
+        Process proc = pb.start();
+        // A test JVM that stops (SIGTERM, end of run) takes its workers along; kill -9 of the JVM cannot.
+        Runtime.getRuntime().addShutdownHook(new Thread(proc::destroyForcibly));
+        return new WorkerProcess(module, workerId, port, proc, log);
     }
 
     public int port() {

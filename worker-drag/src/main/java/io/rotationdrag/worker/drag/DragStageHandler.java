@@ -38,6 +38,7 @@ import java.util.function.Supplier;
  *            presence means the step is complete)
  *   DENOISE  result/result.png
  * </pre>
+ * While dragging it also keeps {@code progress/drag.json} (and any previews) current for the gateway.
  */
 @ApplicationScoped
 public class DragStageHandler implements StageHandler {
@@ -78,7 +79,12 @@ public class DragStageHandler implements StageHandler {
                 return d.toString();
             }
             byte[] inv = blobs.get(ObjectKeys.JOBS_BUCKET, ObjectKeys.inversion(id));
-            DragResult res = engineCall(() -> engine().drag(r, lora, inv, progress(ctx, "drag"), ctx::isCancelled));
+            ProgressListener steps = progress(ctx, "drag");
+            DragProgressWriter live = new DragProgressWriter(blobs, id);
+            DragResult res = engineCall(() -> engine().drag(r, lora, inv, e -> {
+                steps.onEvent(e);
+                live.onEvent(e);
+            }, ctx::isCancelled));
             blobs.put(ObjectKeys.JOBS_BUCKET, ObjectKeys.trajectory(id),
                     Trajectory.toJson(r.points(), res).getBytes(StandardCharsets.UTF_8), "application/json");
             blobs.put(ObjectKeys.JOBS_BUCKET, ObjectKeys.dragOutcome(id), res.outcome(), BIN);

@@ -20,7 +20,7 @@ class BaseModelLocationTest {
         assertEquals(model, BaseModel.resolveFolder(model.toString()));
         IllegalStateException missing = assertThrows(IllegalStateException.class,
                 () -> BaseModel.resolveFolder(dir.resolve("nope").toString()));
-        assertTrue(missing.getMessage().contains("RD_MODEL_DIR") && missing.getMessage().contains("nope"));
+        assertTrue(missing.getMessage().contains("RD_MODEL_PATH") && missing.getMessage().contains("nope"));
         Files.createDirectories(dir.resolve("empty"));
         IllegalStateException notDiffusers = assertThrows(IllegalStateException.class,
                 () -> BaseModel.resolveFolder(dir.resolve("empty").toString()));

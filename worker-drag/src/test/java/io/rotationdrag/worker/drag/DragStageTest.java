@@ -137,8 +137,13 @@ class DragStageTest {
         assertEquals(5, dragDetail.get("unetBackwards").asInt());
         assertEquals(0.0, dragDetail.get("meanDistanceToTargets").asDouble(), 1e-9);
         assertEquals(Set.of(ObjectKeys.inputImage(id), ObjectKeys.lora(id), ObjectKeys.inversion(id),
-                        ObjectKeys.dragOutcome(id), ObjectKeys.trajectory(id), ObjectKeys.result(id)),
+                        ObjectKeys.dragOutcome(id), ObjectKeys.trajectory(id), ObjectKeys.result(id),
+                        ObjectKeys.dragProgress(id)),
                 new HashSet<>(blobs.list(ObjectKeys.JOBS_BUCKET, ObjectKeys.jobPrefix(id))));
+        var live = io.rotationdrag.jobs.DragProgress.fromBytes(blobs.get(ObjectKeys.JOBS_BUCKET,
+                ObjectKeys.dragProgress(id)));
+        assertEquals(5, live.step(), "the last step is always written");
+        assertEquals(30, live.handles().get(0)[0], 1e-9);
     }
 
     @Test
@@ -157,7 +162,7 @@ class DragStageTest {
         assertEquals(1, TestDragEngine.calls(tag, "invert"), "inversion computed once");
         assertEquals(2, TestDragEngine.calls(tag, "drag"));
         assertEquals(1, TestDragEngine.calls(tag, "denoise"));
-        assertEquals(6, blobs.list(ObjectKeys.JOBS_BUCKET, ObjectKeys.jobPrefix(id)).size(), "no duplicated blobs");
+        assertEquals(7, blobs.list(ObjectKeys.JOBS_BUCKET, ObjectKeys.jobPrefix(id)).size(), "no duplicated blobs");
     }
 
     @Test

@@ -107,14 +107,21 @@ public class EvalStageHandler implements StageHandler {
         if (outcome.isEmpty()) {
             trackingAbsent = "no drag outcome artefact at " + ObjectKeys.dragOutcome(id);
         } else {
+            DragOutcome d;
             try {
-                DragOutcome d = DragOutcome.fromBytes(outcome.get());
-                tracking = new TrackingQuality(points, d.finalHandlesPerPair(pairs), d.steps(), d.unetForwards(),
-                        d.unetBackwards(), wall);
-                detail.put("stopReason", d.stopReason());
+                d = DragOutcome.fromBytes(outcome.get());
             } catch (IllegalArgumentException e) {
                 throw new NonRetryableStageException("drag outcome at " + ObjectKeys.dragOutcome(id) + ": "
                         + e.getMessage(), e);
+            }
+            detail.put("stopReason", d.stopReason());
+            try {
+                tracking = new TrackingQuality(points, d.finalHandlesPerPair(pairs), d.steps(), d.unetForwards(),
+                        d.unetBackwards(), wall);
+            } catch (IllegalArgumentException e) {
+                // the image metrics are still valid; the tracking ones are reported absent with the mismatch
+                trackingAbsent = "drag outcome does not match the job's pairs: " + e.getMessage();
+                LOG.warn("tracking metrics unavailable: {}", trackingAbsent);
             }
         }
         ctx.checkCancelled();

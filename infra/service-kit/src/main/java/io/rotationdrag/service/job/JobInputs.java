@@ -1,12 +1,11 @@
 package io.rotationdrag.service.job;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.rotationdrag.edit.EditOptions;
 import io.rotationdrag.edit.EditRequest;
 import io.rotationdrag.edit.EditValidationException;
 import io.rotationdrag.edit.ImageOps;
 import io.rotationdrag.jobs.JobOptions;
+import io.rotationdrag.jobs.JobPoints;
 import io.rotationdrag.service.blob.BlobStore;
 import io.rotationdrag.service.db.JobEntity;
 import io.rotationdrag.service.runtime.NonRetryableStageException;
@@ -16,7 +15,6 @@ import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -27,10 +25,9 @@ import java.util.Optional;
  * {@link NonRetryableStageException} naming the problem, so the job goes to FAILED at once.
  *
  * <p>points_json is a JSON list of [x, y] points alternating handle and target, in input-image pixels
- * ({@link EditRequest#pairsFromPoints}).
+ * ({@link JobPoints}, the canonical form the gateway stores).
  */
 public final class JobInputs {
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** @param imageBytes the stored PNG as uploaded; imageHash the pixel hash (encoding-independent) */
     public record Loaded(EditRequest request, byte[] imageBytes, String imageHash) {
@@ -58,29 +55,14 @@ public final class JobInputs {
                     new NonRetryableStageException("job has a mask but " + ObjectKeys.inputMask(job.id) + " is missing"));
             mask = decode(m, "mask");
         }
-        EditRequest r = new EditRequest(image, mask, points(job.pointsJson), job.prompt, options);
+        EditRequest r = new EditRequest(image, mask, points(job.pointsJson, options.maxPointPairs()), job.prompt,
+                options);
         return new Loaded(r, png.get(), ImageOps.pixelHash(image));
     }
 
-    static List<io.rotationdrag.edit.PointPair> points(String json) {
-        JsonNode n;
+    static List<io.rotationdrag.edit.PointPair> points(String json, int maxPairs) {
         try {
-            n = JSON.readTree(json == null ? "" : json);
-        } catch (IOException e) {
-            throw new NonRetryableStageException("points are not valid JSON: " + e.getMessage());
-        }
-        if (n == null || !n.isArray()) {
-            throw new NonRetryableStageException("points must be a JSON list of [x, y] points, got " + json);
-        }
-        List<double[]> pts = new ArrayList<>();
-        for (JsonNode p : n) {
-            if (!p.isArray() || p.size() != 2 || !p.get(0).isNumber() || !p.get(1).isNumber()) {
-                throw new NonRetryableStageException("point " + pts.size() + " is not an [x, y] pair of numbers: " + p);
-            }
-            pts.add(new double[]{p.get(0).asDouble(), p.get(1).asDouble()});
-        }
-        try {
-            return EditRequest.pairsFromPoints(pts);
+            return JobPoints.parse(json, maxPairs);
         } catch (EditValidationException e) {
             throw new NonRetryableStageException(e.getMessage(), e);
         }

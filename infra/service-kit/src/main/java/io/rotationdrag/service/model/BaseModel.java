@@ -22,8 +22,9 @@ import java.util.stream.Stream;
 
 /**
  * The base model a worker process keeps warm: loaded once (first {@link #get()}), shared by every job the
- * process runs. Which model: {@code rd.model-dir} (RD_MODEL_DIR) when set, which must be a diffusers folder;
- * otherwise the embedded default model when it is on the class path. Neither is an error naming both options:
+ * process runs. Which model: {@code rd.model.path} (RD_MODEL_PATH) when set, else {@code rd.model-dir}
+ * (RD_MODEL_DIR), which must be a diffusers folder; otherwise the embedded default model when it is on the class
+ * path (the same order as worker-eval). Neither is an error naming both options:
  * there is no silent fallback to some other model.
  */
 @ApplicationScoped
@@ -41,11 +42,11 @@ public class BaseModel {
         if (configuredDir != null && !configuredDir.isBlank()) {
             Path p = Path.of(configuredDir.trim());
             if (!Files.isDirectory(p)) {
-                throw new IllegalStateException("rd.model-dir (RD_MODEL_DIR) is " + p + ", which is not a directory");
+                throw new IllegalStateException("the model folder (RD_MODEL_PATH / RD_MODEL_DIR) " + p + " is not a directory");
             }
             for (String sub : List.of("unet", "vae", "scheduler")) {
                 if (!Files.isDirectory(p.resolve(sub))) {
-                    throw new IllegalStateException("rd.model-dir (RD_MODEL_DIR) " + p + " has no " + sub
+                    throw new IllegalStateException("the model folder (RD_MODEL_PATH / RD_MODEL_DIR) " + p + " has no " + sub
                             + "/: a diffusers model folder is expected");
                 }
             }
@@ -54,14 +55,17 @@ public class BaseModel {
         if (EmbeddedModel.isAvailable()) {
             return EmbeddedModel.locate();
         }
-        throw new IllegalStateException("no base model: set RD_MODEL_DIR (rd.model-dir) to a diffusers model folder, "
+        throw new IllegalStateException("no base model: set RD_MODEL_PATH (rd.model.path) or RD_MODEL_DIR to a diffusers model folder, "
                 + "or run with the embedded default model " + EmbeddedModel.NAME + " on the class path");
     }
 
     /** The warm model; loads it on first use (the caller's thread waits). */
     public synchronized StableDiffusion get() {
         if (model == null) {
-            Path folder = resolveFolder(config.modelDir().orElse(null));
+            String path = org.eclipse.microprofile.config.ConfigProvider.getConfig()
+                    .getOptionalValue("rd.model.path", String.class).filter(v -> !v.isBlank())
+                    .orElse(config.modelDir().orElse(null));
+            Path folder = resolveFolder(path);
             long t0 = System.nanoTime();
             try {
                 id = fingerprint(folder);
