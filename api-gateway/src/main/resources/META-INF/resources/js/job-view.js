@@ -259,6 +259,8 @@ export class JobView {
       }
     };
     walk(obj, '');
+    // worker-eval nests each metric as metrics.<name>.value (or .unavailable with the reason): show <name>
+    for (const r of rows) r[0] = r[0].replace(/^metrics\./, '').replace(/\.value$/, '').replace(/\.unavailable$/, ' (unavailable)');
     if (!rows.length) rows.push(['(none)', 'the job reported no metrics']);
     for (const [k, v] of rows) {
       const tr = body.insertRow();
