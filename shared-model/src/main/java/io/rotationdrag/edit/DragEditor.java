@@ -25,7 +25,10 @@ import org.slf4j.LoggerFactory;
  * <p>Every stage validates the request with {@link EditValidator} ({@link EditValidationException} with a message
  * for the user), checks that the artefacts it is given belong to the request, reports {@link ProgressEvent}s and
  * stops between steps with {@link EditCancelledException} when the {@link Cancellation} says so. Results are
- * deterministic for the same request (seed included), model and engine build.
+ * deterministic for the same request (seed included), model, engine build and a fixed intra-op thread count
+ * ({@link EngineOptions#threads()} > 0): torch's parallel reductions sum per-thread chunks, and with the engine
+ * default (0) OpenMP may run a region on fewer threads on a busy machine, which changes the last bits (observed:
+ * the same edit gave different drag latents in one JVM with 2 default threads on overloaded cores; identical with 1).
  */
 public final class DragEditor implements AutoCloseable {
 

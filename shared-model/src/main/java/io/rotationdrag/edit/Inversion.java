@@ -140,7 +140,7 @@ public record Inversion(long[] shape, float[] latent, float[] imageLatent, int t
             meta.keySet().removeIf(k -> k.startsWith(PREFIX));
             return new Inversion(st.entry(KEY_LATENT).shape(), st.readFloats(KEY_LATENT), st.readFloats(KEY_IMAGE_LATENT),
                     t, n, na, w, h, meta);
-        } catch (IOException e) {
+        } catch (IOException | IndexOutOfBoundsException e) {
             throw new IllegalArgumentException("not a readable inversion artefact (" + bytes.length + " bytes): "
                     + e.getMessage(), e);
         }

@@ -41,6 +41,9 @@ import org.slf4j.LoggerFactory;
  * samples and noise from a {@link SplittableRandom} with the same seed) is made in Java, so the same seed gives the
  * same {@link LoraWeights} bytes on the same engine build and thread count.
  *
+ * <p>Training attaches its adapter to the model's shared UNet and opens a GradientCollector (one per JVM in DJL's
+ * PyTorch engine), so no other stage may use the same model meanwhile.
+ *
  * <p>When the resized image equals the crop size (the usual case: the working image itself) every crop is the whole
  * image, so the VAE posterior is computed once and reused; the posterior is still sampled afresh every step.
  */

@@ -23,7 +23,7 @@ class DragStageTest {
     @TempDir
     static Path dir;
     static StableDiffusion sd;
-    static final InversionOptions INV = new InversionOptions(10, 0.5);
+    static final InversionOptions INV = new InversionOptions(10, 0.3);
 
     @BeforeAll
     static void load() throws Exception {
@@ -80,9 +80,9 @@ class DragStageTest {
         List<PointPair> pts = List.of(PointPair.of(12, 14, 24, 40));
         BufferedImage mask = TinyEditFixture.leftHalfMask(64, 64);
         Run with = run(new EditRequest(img, mask, pts, "a red bar",
-                options(TrackerKind.DRAGDIFFUSION, 8, MaskTerm.WHEN_MASK_DRAWN, 10.0)));
+                options(TrackerKind.DRAGDIFFUSION, 6, MaskTerm.WHEN_MASK_DRAWN, 10.0)));
         Run without = run(new EditRequest(img, mask, pts, "a red bar",
-                options(TrackerKind.DRAGDIFFUSION, 8, MaskTerm.NEVER)));
+                options(TrackerKind.DRAGDIFFUSION, 6, MaskTerm.NEVER)));
         // latent 8 x 8; editable columns x < 4
         double[] w = change(with);
         double[] wo = change(without);
@@ -138,6 +138,7 @@ class DragStageTest {
             last = ev.step();
             assertEquals(1, ev.handles().size());
         }
-        assertEquals(iterations - (o.stopReason().equals("MAX_STEPS") ? 0 : 0), r.events().size());
+        // one event per iteration, the last one included when it only tracked and stopped
+        assertEquals(iterations, r.events().size());
     }
 }

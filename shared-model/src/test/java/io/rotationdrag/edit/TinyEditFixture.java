@@ -2,6 +2,7 @@ package io.rotationdrag.edit;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import io.rotationdrag.diffusion.EngineOptions;
 import io.rotationdrag.diffusion.StableDiffusion;
 import io.rotationdrag.diffusion.TinyModelFactory;
 import io.rotationdrag.diffusion.schedule.DdimScheduler;
@@ -17,8 +18,13 @@ final class TinyEditFixture {
     private TinyEditFixture() {
     }
 
+    /**
+     * The tiny model with one intra-op thread: faster on busy cores for such small tensors, and reproducible bit for
+     * bit (torch's parallel reductions sum in per-thread chunks, so results depend on the thread count).
+     */
     static StableDiffusion model(Path dir) throws IOException {
-        return StableDiffusion.load(TinyModelFactory.write(dir.resolve("tiny"), TinyModelFactory.Spec.small(), 7));
+        return StableDiffusion.load(TinyModelFactory.write(dir.resolve("tiny"), TinyModelFactory.Spec.small(), 7),
+                new EngineOptions("cpu", EngineOptions.Precision.FP32, 1));
     }
 
     /** 64x64 scene: grey background, a red bar from the centre to the right and a blue disc. */
