@@ -61,6 +61,9 @@ public final class RotationEditBenchmark {
                         double ssim, double seconds, int dragSteps) {
     }
 
+    /** Edits of the last {@link #run} that threw (sample/tracker: message). */
+    static final List<String> failures = new ArrayList<>();
+
     private RotationEditBenchmark() {
     }
 
@@ -97,6 +100,7 @@ public final class RotationEditBenchmark {
     public static List<Score> run(StableDiffusion sd, List<RotationSample> samples, List<TrackerKind> trackers,
                                   int dragSteps, int loraSteps, int ddimSteps, Path out) throws IOException {
         List<Score> scores = new ArrayList<>();
+        failures.clear();
         DragEditor editor = new DragEditor(sd);
         for (RotationSample s : samples) {
             FeatureGrid srcFeat = diftFeatures(sd, s.image(), s.prompt());
@@ -109,8 +113,17 @@ public final class RotationEditBenchmark {
             for (TrackerKind k : trackers) {
                 EditRequest r = base.withOptions(options(k, s.size(), dragSteps, loraSteps, ddimSteps));
                 long t1 = System.nanoTime();
-                DragOutcome d = editor.drag(r, lora, inv, e -> { }, Cancellation.NONE);
-                BufferedImage edited = editor.denoise(r, lora, inv, d, e -> { }, Cancellation.NONE);
+                DragOutcome d;
+                BufferedImage edited;
+                try {
+                    d = editor.drag(r, lora, inv, e -> { }, Cancellation.NONE);
+                    edited = editor.denoise(r, lora, inv, d, e -> { }, Cancellation.NONE);
+                } catch (RuntimeException ex) {
+                    // a failed edit is counted and reported, not dropped silently, and the run goes on
+                    LOG.error("edit FAILED {}/{} ({} deg): {}", s.id(), k.id(), fmt(s.angleDeg()), ex.toString());
+                    failures.add(s.id() + "/" + k.id() + ": " + ex.getMessage());
+                    continue;
+                }
                 double secs = (System.nanoTime() - t1) / 1e9;
                 Path dir = Files.createDirectories(out.resolve(k.id()));
                 ImageIO.write(edited, "png", dir.resolve(s.id() + ".png").toFile());
@@ -226,6 +239,8 @@ public final class RotationEditBenchmark {
                     l.stream().mapToInt(Score::dragSteps).average().orElse(Double.NaN),
                     l.stream().mapToDouble(Score::seconds).average().orElse(Double.NaN)));
         }
+        sb.append(String.format(Locale.ROOT, "failed edits: %d%s%n", failures.size(),
+                failures.isEmpty() ? "" : " " + failures));
         return sb.toString();
     }
 
