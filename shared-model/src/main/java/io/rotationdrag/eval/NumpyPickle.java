@@ -14,44 +14,39 @@ import java.io.IOException;
  */
 public final class NumpyPickle {
     private static final Object LOCK = new Object();
-    private static volatile boolean registered;
 
     private NumpyPickle() {
     }
 
     /** Unpickles bytes; numpy arrays become {@link NumpyArray}. */
     public static Object load(byte[] pickle) throws IOException {
-        register();
-        Unpickler u = new Unpickler();
-        try {
-            return u.loads(pickle);
-        } finally {
-            u.close();
+        // razorvine's constructor registry is JVM-global: ours are set again before every load, under one lock,
+        // so another registration for the same numpy names (a test's capturing constructor) cannot decide what
+        // a DragBench mask becomes.
+        synchronized (LOCK) {
+            register();
+            Unpickler u = new Unpickler();
+            try {
+                return u.loads(pickle);
+            } finally {
+                u.close();
+            }
         }
     }
 
     private static void register() {
-        if (registered) {
-            return;
+        IObjectConstructor reconstruct = args -> new NumpyArray();
+        IObjectConstructor scalar = NumpyPickle::scalar;
+        for (String module : new String[]{"numpy.core.multiarray", "numpy._core.multiarray"}) {
+            Unpickler.registerConstructor(module, "_reconstruct", reconstruct);
+            Unpickler.registerConstructor(module, "scalar", scalar);
         }
-        synchronized (LOCK) {
-            if (registered) {
-                return;
+        Unpickler.registerConstructor("numpy", "dtype", args -> {
+            if (args.length < 1 || !(args[0] instanceof String s)) {
+                throw new PickleException("numpy.dtype expects a type string");
             }
-            IObjectConstructor reconstruct = args -> new NumpyArray();
-            IObjectConstructor scalar = NumpyPickle::scalar;
-            for (String module : new String[]{"numpy.core.multiarray", "numpy._core.multiarray"}) {
-                Unpickler.registerConstructor(module, "_reconstruct", reconstruct);
-                Unpickler.registerConstructor(module, "scalar", scalar);
-            }
-            Unpickler.registerConstructor("numpy", "dtype", args -> {
-                if (args.length < 1 || !(args[0] instanceof String s)) {
-                    throw new PickleException("numpy.dtype expects a type string");
-                }
-                return new NumpyDType(s);
-            });
-            registered = true;
-        }
+            return new NumpyDType(s);
+        });
     }
 
     /** {@code scalar(dtype, raw_bytes)} -> Long for bool/int kinds, Double for floats. */
