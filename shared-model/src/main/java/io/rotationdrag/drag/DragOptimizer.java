@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
  * The drag optimisation of DragDiffusion/RotationDrag (method.md stage 3) on the inverted latent z at timestep t.
  *
  * <pre>
- *   F0, eps0 = UNet(z_init, t);  x_prev_0 = DDIM step(z_init, eps0, t)            (1 forward, no gradient)
+ *   F0 = UNet(z_init, t) (1 forward, no gradient); x_prev_0 = DDIM step(z_init, eps, t) of the first step
  *   for k = 0 .. maxSteps-1:
  *       F, eps = UNet(z, t)                                                       (1 forward)
  *       if k > 0: p = tracker.track(F, p)          windowed L1 nearest neighbour, r_p, clamped to the map
@@ -181,13 +181,9 @@ public final class DragOptimizer {
             try (NDManager init = run.newSubManager()) {
                 NDArray z0 = z.duplicate();
                 z0.attach(init);
-                UNetFeatures.Output o = features.compute(z0, t, p.text(), mask != null);
+                UNetFeatures.Output o = features.compute(z0, t, p.text(), false);
                 tracker = PointTrackers.create(s.trackerId(), new TrackingSetup(o.features(), initial, p.axes()),
                         s.tracker(), source);
-                if (mask != null) {
-                    xPrev0 = scheduler.step(z0, o.noise(), t, n);
-                    xPrev0.attach(run);
-                }
             }
             try (AdamW adam = AdamW.adam(run, s.learningRate())) {
                 for (int k = 0; k < s.maxSteps(); k++) {
@@ -225,6 +221,15 @@ public final class DragOptimizer {
                                     NDArray loss = dl.value();
                                     if (mask != null) {
                                         NDArray xPrev = scheduler.step(leaf, eps, t, n);
+                                        if (xPrev0 == null) {
+                                            // x_prev_0 from this very forward (z is still z_init: no step has
+                                            // updated it yet), so |x_prev - x_prev_0| is exactly 0 here and so
+                                            // is its gradient (sign(0) = 0). A separate no-grad forward agrees
+                                            // only to float noise, whose random sign would push every element
+                                            // outside the mask by +-lam in the first update.
+                                            xPrev0 = xPrev.duplicate(); // duplicate() detaches
+                                            xPrev0.attach(run);
+                                        }
                                         loss = loss.add(supervision.maskLoss(xPrev, xPrev0, mask));
                                     }
                                     gc.backward(loss);
