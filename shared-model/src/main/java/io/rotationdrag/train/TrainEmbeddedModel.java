@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.rotationdrag.diffusion.EmbeddedModel;
+import io.rotationdrag.diffusion.schedule.DdimSchedulerConfig;
 import io.rotationdrag.diffusion.io.ConfigJson;
 import io.rotationdrag.diffusion.io.UNetConfig;
 import io.rotationdrag.diffusion.io.VaeConfig;
@@ -282,16 +283,7 @@ public final class TrainEmbeddedModel {
     }
 
     static void writeScheduler(Path model) throws IOException {
-        ObjectNode s = ConfigJson.object();
-        s.put("_class_name", "DDIMScheduler");
-        s.put("num_train_timesteps", 1000);
-        s.put("beta_start", 0.00085);
-        s.put("beta_end", 0.012);
-        s.put("beta_schedule", "scaled_linear");
-        s.put("clip_sample", false);
-        s.put("set_alpha_to_one", false);
-        s.put("steps_offset", 1);
-        s.put("prediction_type", "epsilon");
+        ObjectNode s = DdimSchedulerConfig.sd15Json();
         Checkpoints.writeJson(model.resolve("scheduler/scheduler_config.json"), s);
     }
 

@@ -1,6 +1,8 @@
 package io.rotationdrag.diffusion.schedule;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.rotationdrag.diffusion.io.ConfigJson;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.io.IOException;
@@ -72,6 +74,21 @@ public record DdimSchedulerConfig(
     public static DdimSchedulerConfig sd15() {
         return new DdimSchedulerConfig(1000, 0.00085, 0.012, "scaled_linear", null, false, 1.0, false, 1,
                 "epsilon", "leading", false, false);
+    }
+
+    /** The {@code scheduler_config.json} of {@link #sd15()} as the project writes it into the model folders it makes. */
+    public static ObjectNode sd15Json() {
+        ObjectNode s = ConfigJson.object();
+        s.put("_class_name", "DDIMScheduler");
+        s.put("num_train_timesteps", 1000);
+        s.put("beta_start", 0.00085);
+        s.put("beta_end", 0.012);
+        s.put("beta_schedule", "scaled_linear");
+        s.put("clip_sample", false);
+        s.put("set_alpha_to_one", false);
+        s.put("steps_offset", 1);
+        s.put("prediction_type", "epsilon");
+        return s;
     }
 
     /** Reads {@code scheduler_config.json}; {@code path} may be that file or the {@code scheduler/} folder holding it. */
