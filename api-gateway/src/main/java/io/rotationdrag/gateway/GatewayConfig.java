@@ -20,13 +20,10 @@ public interface GatewayConfig {
     @WithDefault("16")
     int maxPointPairs();
 
-    /** Server cap on options.workingSize (the workers' memory grows with its square). */
+    /** Server cap on options.workingSize, after 0 is resolved to the model's native size (the workers' memory grows
+     *  with its square). */
     @WithDefault("1024")
     int maxWorkingSize();
-
-    /** Multiple the working size is rounded to in validation (VAE factor x 2^(down blocks - 1); 64 for SD 1.5). */
-    @WithDefault("64")
-    int sizeMultiple();
 
     /** How often an event stream looks at the job row for changes. */
     @WithDefault("250ms")

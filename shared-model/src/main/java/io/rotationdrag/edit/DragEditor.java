@@ -3,6 +3,7 @@ package io.rotationdrag.edit;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.rotationdrag.diffusion.EngineOptions;
+import io.rotationdrag.diffusion.ModelGeometry;
 import io.rotationdrag.diffusion.StableDiffusion;
 import io.rotationdrag.drag.UNetEvaluations;
 import io.rotationdrag.lora.AttachedLora;
@@ -65,15 +66,19 @@ public final class DragEditor implements AutoCloseable {
         return model;
     }
 
-    /** Working sizes are multiples of this: VAE factor x 2^(UNet down blocks - 1) (64 for SD 1.5). */
-    public int sizeMultiple() {
-        int blocks = model.unet().config().blockOutChannels().length;
-        return model.vae().downscale() * (1 << (blocks - 1));
+    /** The model's working-size multiple and native size (64 and 512 for SD 1.5). */
+    public ModelGeometry geometry() {
+        return ModelGeometry.of(model.unet().config(), model.vae().config());
     }
 
-    /** Validates a request and maps it to the working size. */
+    /** Working sizes are multiples of this: VAE factor x 2^(UNet down blocks - 1) (64 for SD 1.5). */
+    public int sizeMultiple() {
+        return geometry().sizeMultiple();
+    }
+
+    /** Validates a request and maps it to the working size (workingSize 0 = the model's native size). */
     public PreparedEdit prepare(EditRequest r) {
-        return EditValidator.prepare(r, sizeMultiple());
+        return EditValidator.prepare(r, geometry());
     }
 
     /** Stage 1: LoRA on the working image; null when {@code r.options().lora().enabled()} is false. */

@@ -17,7 +17,9 @@ import io.rotationdrag.lora.LoraOptions;
  * @param tracker        point-tracking strategy
  * @param seed           seed of the drag/denoise stages (DragDiffusion: 42); LoRA has its own ({@link LoraOptions#seed()})
  * @param workingSize    the image is resized to this width and the height keeping the aspect ratio, both rounded to
- *                       a multiple the UNet accepts (64 px for SD 1.5; see {@link EditValidator}); 512 for SD 1.5
+ *                       a multiple the UNet accepts (64 px for SD 1.5; see {@link EditValidator});
+ *                       {@value #NATIVE_WORKING_SIZE} (the default) = the model's native size
+ *                       ({@link io.rotationdrag.diffusion.ModelGeometry}: 512 for SD 1.5, 64 for rd-synth-v1)
  * @param lora           LoRA fine-tuning
  * @param inversion      DDIM inversion
  * @param drag           drag optimisation and tracking
@@ -32,6 +34,8 @@ public record EditOptions(TrackerKind tracker, long seed, int workingSize, LoraO
 
     public static final int DEFAULT_MAX_POINT_PAIRS = 16;
     public static final int DEFAULT_MIN_IMAGE_SIDE = 64;
+    /** {@code workingSize} value meaning "the model's native image size", resolved where the model is known. */
+    public static final int NATIVE_WORKING_SIZE = 0;
 
     public EditOptions {
         if (tracker == null) {
@@ -49,8 +53,9 @@ public record EditOptions(TrackerKind tracker, long seed, int workingSize, LoraO
         if (denoise == null) {
             denoise = DenoiseOptions.defaults();
         }
-        if (workingSize < 8) {
-            throw new IllegalArgumentException("working size must be >= 8, got " + workingSize);
+        if (workingSize != NATIVE_WORKING_SIZE && workingSize < 8) {
+            throw new IllegalArgumentException("working size must be >= 8 (or 0 for the model's native size), got "
+                    + workingSize);
         }
         if (previewEvery < 0 || maxPointPairs < 1 || minImageSide < 1) {
             throw new IllegalArgumentException("invalid edit settings: previewEvery " + previewEvery
@@ -59,13 +64,13 @@ public record EditOptions(TrackerKind tracker, long seed, int workingSize, LoraO
     }
 
     public static EditOptions defaults() {
-        return new EditOptions(TrackerKind.ROTATIONDRAG_CACHED, 42L, 512, LoraOptions.defaults(),
+        return new EditOptions(TrackerKind.ROTATIONDRAG_CACHED, 42L, NATIVE_WORKING_SIZE, LoraOptions.defaults(),
                 InversionOptions.defaults(), DragOptions.defaults(), DenoiseOptions.defaults(), 0,
                 DEFAULT_MAX_POINT_PAIRS, DEFAULT_MIN_IMAGE_SIDE);
     }
 
     public static EditOptions dragDiffusion() {
-        return new EditOptions(TrackerKind.DRAGDIFFUSION, 42L, 512, LoraOptions.dragDiffusion(),
+        return new EditOptions(TrackerKind.DRAGDIFFUSION, 42L, NATIVE_WORKING_SIZE, LoraOptions.dragDiffusion(),
                 InversionOptions.dragDiffusion(), DragOptions.defaults(), DenoiseOptions.defaults(), 0,
                 DEFAULT_MAX_POINT_PAIRS, DEFAULT_MIN_IMAGE_SIDE);
     }

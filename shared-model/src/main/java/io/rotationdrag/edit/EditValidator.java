@@ -1,5 +1,6 @@
 package io.rotationdrag.edit;
 
+import io.rotationdrag.diffusion.ModelGeometry;
 import io.rotationdrag.drag.BinaryMask;
 import io.rotationdrag.drag.Vec2;
 import java.awt.image.BufferedImage;
@@ -25,14 +26,16 @@ public final class EditValidator {
     /**
      * Validates and prepares a request.
      *
-     * @param multiple the working width and height are rounded to a multiple of this (the image size the UNet
-     *                 accepts: VAE factor x 2^(down blocks - 1), 64 for SD 1.5)
+     * @param geometry the model's sizes: the working width and height are rounded to a multiple of
+     *                 {@link ModelGeometry#sizeMultiple()}, and {@code workingSize} 0 means
+     *                 {@link ModelGeometry#nativeImageSize()}; the prepared options carry the resolved size
      */
-    public static PreparedEdit prepare(EditRequest r, int multiple) {
+    public static PreparedEdit prepare(EditRequest r, ModelGeometry geometry) {
         if (r == null) {
             throw new EditValidationException("no edit request");
         }
-        EditOptions o = r.options();
+        EditOptions o = r.options().withWorkingSize(geometry.resolveWorkingSize(r.options().workingSize()));
+        int multiple = geometry.sizeMultiple();
         BufferedImage image = r.image();
         if (image == null) {
             throw new EditValidationException("no image given (or the upload is not a readable image)");

@@ -54,7 +54,7 @@ class DragStageTest {
     }
 
     private static Run run(EditRequest r) {
-        PreparedEdit e = EditValidator.prepare(r, 64);
+        PreparedEdit e = EditValidator.prepare(r, new io.rotationdrag.diffusion.ModelGeometry(64, 64));
         try (NDManager m = sd.manager().newSubManager()) {
             NDArray text = sd.encodePrompt(m, r.prompt());
             NDArray z = TinyEditFixture.invert(sd, e.work(), text, INV, m);

@@ -5,12 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.rotationdrag.diffusion.ModelGeometry;
 import java.awt.image.BufferedImage;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class EditValidatorTest {
+    /** multiples of 8; native 32 (only used when workingSize is 0) */
+    private static final ModelGeometry GEOMETRY = new ModelGeometry(8, 32);
 
     private static BufferedImage img(int w, int h, int type) {
         BufferedImage b = new BufferedImage(w, h, type);
@@ -27,7 +30,7 @@ class EditValidatorTest {
     }
 
     private static String msg(EditRequest r) {
-        return assertThrows(EditValidationException.class, () -> EditValidator.prepare(r, 8)).getMessage();
+        return assertThrows(EditValidationException.class, () -> EditValidator.prepare(r, GEOMETRY)).getMessage();
     }
 
     @Test
@@ -40,7 +43,7 @@ class EditValidatorTest {
         m = msg(req(im, null, List.of(PointPair.of(Double.NaN, 10, 20, 20))));
         assertTrue(m.contains("not a finite number"), m);
         // the last pixel is inside
-        EditValidator.prepare(req(im, null, List.of(PointPair.of(99, 79, 0, 0))), 8);
+        EditValidator.prepare(req(im, null, List.of(PointPair.of(99, 79, 0, 0))), GEOMETRY);
     }
 
     @Test
@@ -75,7 +78,7 @@ class EditValidatorTest {
         }
         String m = msg(req(im, null, many));
         assertTrue(m.contains("17 point pairs") && m.contains("at most 16"), m);
-        EditValidator.prepare(req(im, null, many.subList(0, 16)), 8);
+        EditValidator.prepare(req(im, null, many.subList(0, 16)), GEOMETRY);
         m = msg(req(im, null, List.of()));
         assertTrue(m.contains("no point pairs"), m);
         m = msg(req(im, null, List.of(PointPair.axis(3, 3))));
@@ -87,7 +90,7 @@ class EditValidatorTest {
         BufferedImage argb = img(128, 96, BufferedImage.TYPE_INT_ARGB);
         BufferedImage mask = new BufferedImage(128, 96, BufferedImage.TYPE_BYTE_GRAY);
         EditRequest r = req(argb, mask, List.of(PointPair.of(0, 0, 127, 95), PointPair.axis(63.5, 47.5)));
-        PreparedEdit p = EditValidator.prepare(r, 8);
+        PreparedEdit p = EditValidator.prepare(r, GEOMETRY);
         assertEquals(BufferedImage.TYPE_INT_RGB, p.input().getType());
         assertEquals("", p.prompt());
         assertNull(p.mask(), "an all-zero mask means no mask drawn");
@@ -108,9 +111,29 @@ class EditValidatorTest {
                 mask.getRaster().setSample(x, y, 0, 1);
             }
         }
-        p = EditValidator.prepare(r.withOptions(r.options()), 8);
+        p = EditValidator.prepare(r.withOptions(r.options()), GEOMETRY);
         assertTrue(p.maskDrawn());
         assertEquals(64, p.mask().width());
+    }
+
+    @Test
+    void workingSizeZeroIsTheModelsNativeSizeAndThePreparedOptionsCarryIt() {
+        BufferedImage im = img(128, 96, BufferedImage.TYPE_INT_RGB);
+        EditRequest r = new EditRequest(im, null, List.of(PointPair.of(0, 0, 127, 95)), "", EditOptions.defaults());
+        assertEquals(EditOptions.NATIVE_WORKING_SIZE, r.options().workingSize());
+        PreparedEdit p = EditValidator.prepare(r, GEOMETRY);
+        assertEquals(32, p.workWidth());
+        assertEquals(24, p.workHeight());
+        assertEquals(32, p.options().workingSize(), "the resolved size, not 0");
+        p = EditValidator.prepare(r, new ModelGeometry(64, 512));
+        assertEquals(512, p.workWidth());
+        assertEquals(384, p.workHeight());
+        // an explicit size wins over the native one
+        p = EditValidator.prepare(r.withOptions(r.options().withWorkingSize(64)), new ModelGeometry(8, 512));
+        assertEquals(64, p.workWidth());
+        String m = assertThrows(IllegalArgumentException.class,
+                () -> EditOptions.defaults().withWorkingSize(4)).getMessage();
+        assertTrue(m.contains(">= 8 (or 0"), m);
     }
 
     @Test

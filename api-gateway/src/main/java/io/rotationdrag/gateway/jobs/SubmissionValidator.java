@@ -1,6 +1,7 @@
 package io.rotationdrag.gateway.jobs;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.rotationdrag.diffusion.ModelGeometry;
 import io.rotationdrag.edit.EditOptions;
 import io.rotationdrag.edit.EditRequest;
 import io.rotationdrag.edit.EditValidationException;
@@ -11,12 +12,16 @@ import io.rotationdrag.gateway.GatewayConfig;
 import io.rotationdrag.gateway.api.ApiException;
 import io.rotationdrag.jobs.JobOptions;
 import io.rotationdrag.jobs.JobPoints;
+import io.rotationdrag.service.config.RdConfig;
+import io.rotationdrag.service.model.BaseModel;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Checks a submission part by part, so each rejection names its field, and then runs the edit's own rules
@@ -27,9 +32,30 @@ import java.util.Locale;
 public class SubmissionValidator {
     static final int MAX_PROMPT_CHARS = 2000;
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Logger LOG = LoggerFactory.getLogger(SubmissionValidator.class);
 
     @Inject
     GatewayConfig config;
+
+    @Inject
+    RdConfig rdConfig;
+
+    private volatile ModelGeometry geometry;
+
+    /**
+     * Sizes of the model the workers load (same configuration: RD_MODEL_PATH / RD_MODEL_DIR / embedded), read from
+     * its config files once; the gateway loads no weights.
+     */
+    ModelGeometry geometry() {
+        ModelGeometry g = geometry;
+        if (g == null) {
+            g = BaseModel.configuredGeometry(rdConfig);
+            LOG.info("validating working sizes for the model in {}: multiples of {}, native size {}",
+                    BaseModel.configuredFolder(rdConfig), g.sizeMultiple(), g.nativeImageSize());
+            geometry = g;
+        }
+        return g;
+    }
 
     public Submission validate(SubmissionForm f) {
         if (f.method() == null || f.method().isBlank()) {
@@ -48,8 +74,10 @@ public class SubmissionValidator {
         } catch (EditValidationException e) {
             throw ApiException.badRequest("options", e.getMessage());
         }
-        if (options.workingSize() > config.maxWorkingSize()) {
-            throw ApiException.badRequest("options", "options.workingSize " + options.workingSize()
+        ModelGeometry geometry = geometry();
+        int working = geometry.resolveWorkingSize(options.workingSize());
+        if (working > config.maxWorkingSize()) {
+            throw ApiException.badRequest("options", "options.workingSize " + working
                     + " exceeds this server's limit of " + config.maxWorkingSize());
         }
         int maxPairs = Math.min(options.maxPointPairs(), config.maxPointPairs());
@@ -74,7 +102,7 @@ public class SubmissionValidator {
                 EnumSet.of(ImageUpload.Type.PNG), config.maxUploadBytes(), config.maxImagePixels());
         try {
             EditValidator.prepare(new EditRequest(image.image(), mask == null ? null : mask.image(), points, prompt,
-                    options), config.sizeMultiple());
+                    options), geometry);
         } catch (EditValidationException e) {
             throw ApiException.badRequest(fieldOf(e.getMessage()), e.getMessage());
         }

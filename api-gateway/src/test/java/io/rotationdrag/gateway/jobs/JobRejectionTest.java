@@ -43,6 +43,13 @@ class JobRejectionTest {
         return Arguments.of(name, status, field, messagePart, request);
     }
 
+    private static byte[] onePixelMask(int side) {
+        java.awt.image.BufferedImage m = new java.awt.image.BufferedImage(side, side,
+                java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
+        m.getRaster().setSample(1, 1, 0, 255); // not a sample point of a x4 nearest down-scale
+        return TestInputs.encode(m, "png");
+    }
+
     static Stream<Arguments> badRequests() {
         byte[] oversize = new byte[250_000];
         new Random(5).nextBytes(oversize);
@@ -96,6 +103,13 @@ class JobRejectionTest {
                         () -> form(TestInputs.POINTS, "rotationdrag").multiPart("options", "{seed:")),
                 reject("working size over the server cap", 400, "options", "exceeds this server's limit",
                         () -> form(TestInputs.POINTS, "rotationdrag").multiPart("options", "{\"workingSize\":4096}")),
+                // no workingSize: the gateway resolves the model's native size (64 for the embedded model, read from
+                // its configs), so a 1-pixel mask on a 256 px image vanishes; at SD 1.5's 512 it would not
+                reject("mask vanishes at the model's native working size", 400, "mask",
+                        "vanishes at the working size 64x64",
+                        () -> given().multiPart("image", "big.png", TestInputs.png(256, 256, 3), "image/png")
+                                .multiPart("mask", "dot.png", onePixelMask(256), "image/png")
+                                .multiPart("points", "[[10,10],[40,40]]").multiPart("method", "rotationdrag")),
                 reject("idempotency header and field differ", 400, "idempotencyKey", "differ",
                         () -> form(TestInputs.POINTS, "rotationdrag").header("Idempotency-Key", "a")
                                 .multiPart("idempotencyKey", "b")));

@@ -34,7 +34,7 @@ class EditorBrowserE2ETest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final List<WorkerProcess> PROCESSES = new ArrayList<>();
     /** Small working size and few steps, so the job takes seconds on the tiny model (E2eSupport.FAST). */
-    private static final String MORE_OPTIONS = "{\"workingSize\":64,\"lora\":{\"rank\":4,\"batchSize\":1},"
+    private static final String MORE_OPTIONS = "{\"lora\":{\"rank\":4,\"batchSize\":1},"
             + "\"inversion\":{\"numInferenceSteps\":8},\"drag\":{\"stopDistance\":0.0}}";
     /** Records what the page showed over time: progress values, job states, preview loads. */
     private static final String RECORDER = """

@@ -71,7 +71,7 @@ public class TestDragEngine implements DragEngine {
                                  Cancellation c) {
         steps(ProgressEvent.DENOISE, 3, p, c, null);
         count(r, "denoise");
-        int s = r.options().workingSize();
+        int s = new io.rotationdrag.diffusion.ModelGeometry(64, 64).resolveWorkingSize(r.options().workingSize());
         BufferedImage img = ImageOps.resize(ImageOps.toRgb(r.image()), s, s);
         img.setRGB(0, 0, outcome.length);
         return img;

@@ -1,6 +1,7 @@
 package io.rotationdrag.worker.lora;
 
 import io.quarkus.runtime.StartupEvent;
+import io.rotationdrag.diffusion.ModelGeometry;
 import io.rotationdrag.edit.Cancellation;
 import io.rotationdrag.edit.DragEditor;
 import io.rotationdrag.edit.EditRequest;
@@ -41,8 +42,8 @@ public class EditorLoraEngine implements LoraEngine {
     }
 
     @Override
-    public int sizeMultiple() {
-        return editor().sizeMultiple();
+    public ModelGeometry geometry() {
+        return editor().geometry();
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.rotationdrag.worker.lora;
 
+import io.rotationdrag.diffusion.ModelGeometry;
 import io.rotationdrag.edit.Cancellation;
 import io.rotationdrag.edit.EditRequest;
 import io.rotationdrag.edit.ProgressListener;
@@ -7,13 +8,13 @@ import io.rotationdrag.lora.LoraWeights;
 
 /**
  * What the LoRA stage needs from the edit engine: {@code DragEditor.trainLora} on the warm base model, the
- * model's id (part of the cache key) and the size multiple the UNet accepts (to know the training size).
+ * model's id (part of the cache key) and the model's sizes (to know the training size).
  */
 public interface LoraEngine {
     String baseModelId();
 
-    /** Working width/height are rounded to a multiple of this ({@code EditValidator.prepare}). */
-    int sizeMultiple();
+    /** Working-size multiple and native size of the base model ({@code EditValidator.prepare}). */
+    ModelGeometry geometry();
 
     LoraWeights train(EditRequest request, ProgressListener progress, Cancellation cancellation);
 }

@@ -81,7 +81,7 @@ public class LoraStageHandler implements StageHandler {
         LoraEngine engine = engine();
         PreparedEdit prepared;
         try {
-            prepared = EditValidator.prepare(in.request(), engine.sizeMultiple());
+            prepared = EditValidator.prepare(in.request(), engine.geometry());
         } catch (EditValidationException e) {
             throw new NonRetryableStageException("invalid edit: " + e.getMessage(), e);
         }

@@ -1,5 +1,6 @@
 package io.rotationdrag.worker.lora;
 
+import io.rotationdrag.diffusion.ModelGeometry;
 import io.rotationdrag.edit.Cancellation;
 import io.rotationdrag.edit.EditRequest;
 import io.rotationdrag.edit.ImageOps;
@@ -34,8 +35,8 @@ public class TestLoraEngine implements LoraEngine {
     }
 
     @Override
-    public int sizeMultiple() {
-        return 64;
+    public ModelGeometry geometry() {
+        return new ModelGeometry(64, 64);
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.rotationdrag.service.model;
 
 import io.rotationdrag.diffusion.EmbeddedModel;
 import io.rotationdrag.diffusion.EngineOptions;
+import io.rotationdrag.diffusion.ModelGeometry;
 import io.rotationdrag.diffusion.StableDiffusion;
 import io.rotationdrag.service.config.RdConfig;
 import jakarta.annotation.PreDestroy;
@@ -59,13 +60,31 @@ public class BaseModel {
                 + "or run with the embedded default model " + EmbeddedModel.NAME + " on the class path");
     }
 
+    /** The folder the configuration names: rd.model.path, else rd.model-dir, else the embedded model. */
+    public static Path configuredFolder(RdConfig config) {
+        String path = org.eclipse.microprofile.config.ConfigProvider.getConfig()
+                .getOptionalValue("rd.model.path", String.class).filter(v -> !v.isBlank())
+                .orElse(config.modelDir().orElse(null));
+        return resolveFolder(path);
+    }
+
+    /**
+     * The configured model's sizes, read from its config files only (no weights): the gateway validates requests
+     * with the same working-size rules as the workers that load the model.
+     */
+    public static ModelGeometry configuredGeometry(RdConfig config) {
+        Path folder = configuredFolder(config);
+        try {
+            return ModelGeometry.read(folder);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read the model configs in " + folder + ": " + e.getMessage(), e);
+        }
+    }
+
     /** The warm model; loads it on first use (the caller's thread waits). */
     public synchronized StableDiffusion get() {
         if (model == null) {
-            String path = org.eclipse.microprofile.config.ConfigProvider.getConfig()
-                    .getOptionalValue("rd.model.path", String.class).filter(v -> !v.isBlank())
-                    .orElse(config.modelDir().orElse(null));
-            Path folder = resolveFolder(path);
+            Path folder = configuredFolder(config);
             long t0 = System.nanoTime();
             try {
                 id = fingerprint(folder);
