@@ -50,28 +50,74 @@ import org.slf4j.LoggerFactory;
  * </ul>
  * The unedited source against the ground truth is reported as the "no edit" row. Usage:
  * {@code RotationEditBenchmark <outDir> [modelDir|embedded] [count=40] [trackers=all] [dragSteps=80]
- * [loraSteps=0] [seed=REPORTING_SEED] [ddimSteps=50]}; edited images go to {@code outDir/<tracker>/<id>.png}.
+ * [loraSteps=0] [seed=REPORTING_SEED] [ddimSteps=50] [shard=0/1]}; edited images go to
+ * {@code outDir/<tracker>/<id>.png} and every score (and failure) as one line to {@code outDir/scores.csv}, written as
+ * it is measured. {@code shard k/n} edits only the samples with index % n == k, so n processes on n cores share one
+ * benchmark; {@code RotationEditBenchmark --summarize <dir>...} prints the tables over the shards' score files.
  */
 public final class RotationEditBenchmark {
 
     private static final Logger LOG = LoggerFactory.getLogger(RotationEditBenchmark.class);
 
-    /** Scores of one edit. */
-    public record Score(String id, String tracker, double angleDeg, double md, double trackedDistance, double psnr,
-                        double ssim, double seconds, int dragSteps) {
-    }
+    /** Label of the unedited source scored against the ground truth. */
+    static final String NO_EDIT = "(no edit: source vs truth)";
 
-    /** Edits of the last {@link #run} that threw (sample/tracker: message). */
-    static final List<String> failures = new ArrayList<>();
+    /**
+     * Scores of one edit; {@code failure} is null for a scored edit and the message of an edit that threw (then
+     * the numbers are NaN). The {@link #NO_EDIT} row has md = handle-target distance and no tracked distance.
+     */
+    public record Score(String id, String tracker, double angleDeg, double md, double trackedDistance, double psnr,
+                        double ssim, double seconds, int dragSteps, String failure) {
+
+        static final String CSV_HEADER = "id,tracker,angle_deg,md_px,tracked_px,psnr_db,ssim,seconds,drag_steps,failure";
+
+        static Score failed(String id, String tracker, double angleDeg, String message) {
+            return new Score(id, tracker, angleDeg, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, 0,
+                    message == null ? "failed" : message);
+        }
+
+        boolean ok() {
+            return failure == null;
+        }
+
+        String csv() {
+            String f = failure == null ? "" : failure.replaceAll("[,\\r\\n]+", ";");
+            return String.join(",", id, tracker, num(angleDeg), num(md), num(trackedDistance), num(psnr), num(ssim),
+                    num(seconds), Integer.toString(dragSteps), f);
+        }
+
+        static Score parse(String line) {
+            String[] c = line.split(",", -1);
+            if (c.length != 10) {
+                throw new IllegalArgumentException("not a score line (10 columns): " + line);
+            }
+            return new Score(c[0], c[1], Double.parseDouble(c[2]), Double.parseDouble(c[3]), Double.parseDouble(c[4]),
+                    Double.parseDouble(c[5]), Double.parseDouble(c[6]), Double.parseDouble(c[7]),
+                    Integer.parseInt(c[8]), c[9].isEmpty() ? null : c[9]);
+        }
+
+        private static String num(double v) {
+            return Double.toString(v);
+        }
+    }
 
     private RotationEditBenchmark() {
     }
 
     public static void main(String[] args) throws IOException {
+        if (args.length >= 2 && args[0].equals("--summarize")) {
+            List<Score> all = new ArrayList<>();
+            for (int i = 1; i < args.length; i++) {
+                all.addAll(readScores(Path.of(args[i]).resolve(SCORES)));
+            }
+            System.out.println(format(all, "summary of " + String.join(" ", List.of(args).subList(1, args.length))));
+            return;
+        }
         if (args.length < 1) {
             System.err.println("usage: RotationEditBenchmark <outDir> [modelDir|embedded] [count=40] "
                     + "[trackers=dragdiffusion,rotationdrag,rotationdrag-cached,freedrag] [dragSteps=80] [loraSteps=0] "
-                    + "[seed=" + RotationBenchmark.REPORTING_SEED + "] [ddimSteps=50]");
+                    + "[seed=" + RotationBenchmark.REPORTING_SEED + "] [ddimSteps=50] [shard=0/1]\n"
+                    + "       RotationEditBenchmark --summarize <outDir>...");
             System.exit(2);
         }
         Path out = Path.of(args[0]);
@@ -88,21 +134,86 @@ public final class RotationEditBenchmark {
         int loraSteps = args.length > 5 ? Integer.parseInt(args[5]) : 0;
         long seed = args.length > 6 ? Long.parseLong(args[6]) : RotationBenchmark.REPORTING_SEED;
         int ddimSteps = args.length > 7 ? Integer.parseInt(args[7]) : 50;
+        int[] shard = parseShard(args.length > 8 ? args[8] : "0/1");
         try (StableDiffusion sd = StableDiffusion.load(model)) {
             int size = sd.vae().config().sampleSize();
-            List<RotationSample> samples = RotationBenchmark.generate(count, seed, size,
+            List<RotationSample> all = RotationBenchmark.generate(count, seed, size,
                     RotationBenchmark.AxisMode.ALTERNATE);
+            List<RotationSample> samples = new ArrayList<>();
+            for (int i = shard[0]; i < all.size(); i += shard[1]) {
+                samples.add(all.get(i));
+            }
+            String title = String.format(Locale.ROOT, "Rotation edit benchmark: model %s, %d samples (seed %d%s), "
+                            + "drag max %d steps, LoRA %s, DDIM %d steps (strength 0.75); s/edit = drag + denoise "
+                            + "(LoRA/inversion shared)", model, samples.size(), seed,
+                    shard[1] == 1 ? "" : ", shard " + shard[0] + "/" + shard[1], dragSteps,
+                    loraSteps <= 0 ? "off" : loraSteps + " steps", ddimSteps);
             List<Score> scores = run(sd, samples, trackers, dragSteps, loraSteps, ddimSteps, out);
-            System.out.println(format(scores, samples, sd, model, seed, dragSteps, loraSteps, ddimSteps));
+            System.out.println(format(scores, title));
         }
     }
 
+    static int[] parseShard(String spec) {
+        String[] p = spec.split("/");
+        try {
+            int k = Integer.parseInt(p[0]);
+            int n = Integer.parseInt(p[1]);
+            if (p.length == 2 && n >= 1 && k >= 0 && k < n) {
+                return new int[]{k, n};
+            }
+        } catch (RuntimeException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("shard must be k/n with 0 <= k < n, got '" + spec + "'");
+    }
+
+    static final String SCORES = "scores.csv";
+
+    static List<Score> readScores(Path csv) throws IOException {
+        List<Score> l = new ArrayList<>();
+        for (String line : Files.readAllLines(csv)) {
+            if (!line.isBlank() && !line.equals(Score.CSV_HEADER)) {
+                l.add(Score.parse(line));
+            }
+        }
+        return l;
+    }
+
+    /** The unedited source against the truth: md = handle-target distance, PSNR/SSIM of the source in the mask. */
+    static Score noEdit(RotationSample s) {
+        PixelMask region = mask(s);
+        return new Score(s.id(), NO_EDIT, s.angleDeg(),
+                Math.hypot(s.handle().getX() - s.target().getX(), s.handle().getY() - s.target().getY()), Double.NaN,
+                MaskedPsnr.compute("psnr", s.image(), s.groundTruth(), region).value(),
+                MaskedSsim.compute("ssim", s.image(), s.groundTruth(), region, SsimOptions.defaults()).value(),
+                0, 0, null);
+    }
+
+    /** A no-edit row from its numbers (tests). */
+    static Score noEditLike(String id, double angleDeg, double psnr, double ssim) {
+        return new Score(id, NO_EDIT, angleDeg, 18, Double.NaN, psnr, ssim, 0, 0, null);
+    }
+
+    /** Edits every sample with every tracker; each score is appended to {@code out/scores.csv} as it is made. */
     public static List<Score> run(StableDiffusion sd, List<RotationSample> samples, List<TrackerKind> trackers,
                                   int dragSteps, int loraSteps, int ddimSteps, Path out) throws IOException {
         List<Score> scores = new ArrayList<>();
-        failures.clear();
         DragEditor editor = new DragEditor(sd);
+        Files.createDirectories(out);
+        Path csv = out.resolve(SCORES);
+        Files.writeString(csv, Score.CSV_HEADER + "\n");
+        java.util.function.Consumer<Score> record = sc -> {
+            scores.add(sc);
+            try {
+                Files.writeString(csv, sc.csv() + "\n", java.nio.file.StandardOpenOption.APPEND);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        };
+        int edits = samples.size() * trackers.size();
+        int done = 0;
         for (RotationSample s : samples) {
+            record.accept(noEdit(s));
             FeatureGrid srcFeat = diftFeatures(sd, s.image(), s.prompt());
             // LoRA and inversion do not depend on the tracker: run them once per sample, then drag + denoise per tracker
             EditRequest base = request(s, options(trackers.get(0), s.size(), dragSteps, loraSteps, ddimSteps));
@@ -120,8 +231,10 @@ public final class RotationEditBenchmark {
                     edited = editor.denoise(r, lora, inv, d, e -> { }, Cancellation.NONE);
                 } catch (RuntimeException ex) {
                     // a failed edit is counted and reported, not dropped silently, and the run goes on
-                    LOG.error("edit FAILED {}/{} ({} deg): {}", s.id(), k.id(), fmt(s.angleDeg()), ex.toString());
-                    failures.add(s.id() + "/" + k.id() + ": " + ex.getMessage());
+                    done++;
+                    LOG.error("edit {}/{} FAILED {}/{} ({} deg): {}", done, edits, s.id(), k.id(), fmt(s.angleDeg()),
+                            ex.toString());
+                    record.accept(Score.failed(s.id(), k.id(), s.angleDeg(), ex.getMessage()));
                     continue;
                 }
                 double secs = (System.nanoTime() - t1) / 1e9;
@@ -136,10 +249,10 @@ public final class RotationEditBenchmark {
                 double psnr = MaskedPsnr.compute("psnr", edited, s.groundTruth(), region).value();
                 double ssim = MaskedSsim.compute("ssim", edited, s.groundTruth(), region, SsimOptions.defaults())
                         .value();
-                Score sc = new Score(s.id(), k.id(), s.angleDeg(), md, tracked, psnr, ssim, secs, d.steps());
-                scores.add(sc);
+                record.accept(new Score(s.id(), k.id(), s.angleDeg(), md, tracked, psnr, ssim, secs, d.steps(), null));
+                done++;
                 LOG.info("edit {}/{} {} ({} deg): MD {} px, tracked {} px, PSNR {} dB, SSIM {}, {} drag steps ({}), "
-                                + "{} s (+ {} s shared LoRA/inversion)", scores.size(), samples.size() * trackers.size(),
+                                + "{} s (+ {} s shared LoRA/inversion)", done, edits,
                         s.id() + "/" + k.id(), fmt(s.angleDeg()), fmt(md), fmt(tracked), fmt(psnr), fmt(ssim),
                         d.steps(), d.stopReason(), fmt(secs), fmt(shared));
             }
@@ -207,41 +320,56 @@ public final class RotationEditBenchmark {
         }
     }
 
-    public static String format(List<Score> scores, List<RotationSample> samples, StableDiffusion sd, Path model,
-                                long seed, int dragSteps, int loraSteps, int ddimSteps) {
-        StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "Rotation edit benchmark: model %s, %d samples (seed %d), drag max %d "
-                + "steps, LoRA %s, DDIM %d steps (strength 0.75); s/edit = drag + denoise (LoRA/inversion shared)%n",
-                model, samples.size(), seed, dragSteps, loraSteps <= 0 ? "off" : loraSteps + " steps", ddimSteps));
+    /** Angle buckets of the report, as the tracking table's: |angle| in [lo, hi). */
+    static final double[][] BUCKETS = {{15, 45}, {45, 90}, {90, 151}};
+
+    /**
+     * The overall table (mean over scored edits per tracker, the no-edit row first) and the mean MD-like distance
+     * and PSNR per |angle| bucket, then the failed edits.
+     */
+    public static String format(List<Score> scores, String title) {
+        StringBuilder sb = new StringBuilder(title).append('\n');
         sb.append("| tracker | edits | MD-like (px) | tracked dist (px) | PSNR in mask (dB) | SSIM in mask | drag steps | s/edit |\n");
         sb.append("|---|---|---|---|---|---|---|---|\n");
-        // the unedited source against the ground truth: what "no edit" scores
-        double ps = 0, ss = 0, md0 = 0;
-        for (RotationSample s : samples) {
-            ps += MaskedPsnr.compute("psnr", s.image(), s.groundTruth(), mask(s)).value();
-            ss += MaskedSsim.compute("ssim", s.image(), s.groundTruth(), mask(s), SsimOptions.defaults()).value();
-            md0 += Math.hypot(s.handle().getX() - s.target().getX(), s.handle().getY() - s.target().getY());
-        }
-        int n0 = samples.size();
-        sb.append(String.format(Locale.ROOT, "| (no edit: source vs truth) | %d | %.2f (handle-target) | - | %.2f | %.3f | - | - |%n",
-                n0, md0 / n0, ps / n0, ss / n0));
         Map<String, List<Score>> by = new LinkedHashMap<>();
+        by.put(NO_EDIT, new ArrayList<>());
         for (Score s : scores) {
             by.computeIfAbsent(s.tracker(), k -> new ArrayList<>()).add(s);
         }
         for (Map.Entry<String, List<Score>> e : by.entrySet()) {
-            List<Score> l = e.getValue();
-            sb.append(String.format(Locale.ROOT, "| %s | %d | %.2f | %.2f | %.2f | %.3f | %.1f | %.1f |%n", e.getKey(),
-                    l.size(), l.stream().mapToDouble(Score::md).average().orElse(Double.NaN),
-                    l.stream().mapToDouble(Score::trackedDistance).average().orElse(Double.NaN),
-                    l.stream().mapToDouble(Score::psnr).average().orElse(Double.NaN),
-                    l.stream().mapToDouble(Score::ssim).average().orElse(Double.NaN),
-                    l.stream().mapToInt(Score::dragSteps).average().orElse(Double.NaN),
-                    l.stream().mapToDouble(Score::seconds).average().orElse(Double.NaN)));
+            List<Score> l = e.getValue().stream().filter(Score::ok).toList();
+            boolean none = e.getKey().equals(NO_EDIT);
+            sb.append(String.format(Locale.ROOT, "| %s | %d | %.2f%s | %s | %.2f | %.3f | %s | %s |%n", e.getKey(),
+                    l.size(), mean(l, Score::md), none ? " (handle-target)" : "",
+                    none ? "-" : String.format(Locale.ROOT, "%.2f", mean(l, Score::trackedDistance)),
+                    mean(l, Score::psnr), mean(l, Score::ssim),
+                    none ? "-" : String.format(Locale.ROOT, "%.1f", mean(l, sc -> sc.dragSteps())),
+                    none ? "-" : String.format(Locale.ROOT, "%.1f", mean(l, Score::seconds))));
         }
-        sb.append(String.format(Locale.ROOT, "failed edits: %d%s%n", failures.size(),
-                failures.isEmpty() ? "" : " " + failures));
+        sb.append("\nPer |angle| bucket: MD-like px / PSNR in mask dB (edits)\n");
+        sb.append("| tracker |");
+        for (double[] b : BUCKETS) {
+            sb.append(String.format(Locale.ROOT, " %.0f-%.0f deg |", b[0], Math.min(150, b[1])));
+        }
+        sb.append('\n').append("|---|").append("---|".repeat(BUCKETS.length)).append('\n');
+        for (Map.Entry<String, List<Score>> e : by.entrySet()) {
+            sb.append("| ").append(e.getKey()).append(" |");
+            for (double[] b : BUCKETS) {
+                List<Score> l = e.getValue().stream().filter(Score::ok)
+                        .filter(sc -> Math.abs(sc.angleDeg()) >= b[0] && Math.abs(sc.angleDeg()) < b[1]).toList();
+                sb.append(String.format(Locale.ROOT, " %.2f / %.2f (%d) |", mean(l, Score::md), mean(l, Score::psnr),
+                        l.size()));
+            }
+            sb.append('\n');
+        }
+        List<Score> failed = scores.stream().filter(sc -> !sc.ok()).toList();
+        sb.append(String.format(Locale.ROOT, "failed edits: %d%s%n", failed.size(), failed.isEmpty() ? ""
+                : " " + failed.stream().map(f -> f.id() + "/" + f.tracker() + ": " + f.failure()).toList()));
         return sb.toString();
+    }
+
+    private static double mean(List<Score> l, java.util.function.ToDoubleFunction<Score> f) {
+        return l.stream().mapToDouble(f).average().orElse(Double.NaN);
     }
 
     static String fmt(double v) {

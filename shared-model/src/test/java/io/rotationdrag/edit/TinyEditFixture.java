@@ -13,7 +13,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 
 /** A tiny model, a small test scene and a plain DDIM inversion written out from the scheduler (method.md step 2). */
-final class TinyEditFixture {
+public final class TinyEditFixture {
 
     private TinyEditFixture() {
     }
@@ -22,7 +22,7 @@ final class TinyEditFixture {
      * The tiny model with one intra-op thread: faster on busy cores for such small tensors, and reproducible bit for
      * bit (torch's parallel reductions sum in per-thread chunks, so results depend on the thread count).
      */
-    static StableDiffusion model(Path dir) throws IOException {
+    public static StableDiffusion model(Path dir) throws IOException {
         return StableDiffusion.load(TinyModelFactory.write(dir.resolve("tiny"), TinyModelFactory.Spec.small(), 7),
                 new EngineOptions("cpu", EngineOptions.Precision.FP32, 1));
     }

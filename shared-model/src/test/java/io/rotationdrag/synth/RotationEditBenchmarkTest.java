@@ -2,14 +2,20 @@ package io.rotationdrag.synth;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.rotationdrag.edit.EditOptions;
 import io.rotationdrag.edit.EditRequest;
 import io.rotationdrag.edit.TrackerKind;
 import io.rotationdrag.eval.PixelMask;
+import io.rotationdrag.diffusion.StableDiffusion;
+import io.rotationdrag.edit.TinyEditFixture;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class RotationEditBenchmarkTest {
 
@@ -41,6 +47,64 @@ class RotationEditBenchmarkTest {
             }
             assertEquals(count, m.count());
             assertTrue(m.get((int) Math.round(s.handle().getX()), (int) Math.round(s.handle().getY())));
+        }
+    }
+
+    @Test
+    void scoresRoundTripThroughCsvIncludingFailuresAndNaN() {
+        var ok = new RotationEditBenchmark.Score("bar_003", "freedrag", -47.5, 3.25, 1.5, 21.75, 0.625, 2.5, 80, null);
+        var none = RotationEditBenchmark.noEditLike("bar_003", 30.0, 12.0, 0.5);
+        var bad = RotationEditBenchmark.Score.failed("letter_007", "rotationdrag", -136, "drag loss is NaN, at\nstep 20");
+        assertEquals(ok, RotationEditBenchmark.Score.parse(ok.csv()));
+        assertEquals(none, RotationEditBenchmark.Score.parse(none.csv()));
+        var back = RotationEditBenchmark.Score.parse(bad.csv());
+        assertFalse(back.ok());
+        assertEquals("drag loss is NaN; at;step 20", back.failure());
+        assertTrue(Double.isNaN(back.md()));
+    }
+
+    @Test
+    void shardsPartitionTheSamples() {
+        assertEquals(List.of(1, 3), List.of(RotationEditBenchmark.parseShard("1/3")[0], 3));
+        for (String bad : List.of("3/3", "-1/2", "1", "a/b", "0/0")) {
+            assertThrows(IllegalArgumentException.class, () -> RotationEditBenchmark.parseShard(bad), bad);
+        }
+    }
+
+    @Test
+    void theReportAveragesScoredEditsPerTrackerAndPerAngleBucket() {
+        List<RotationEditBenchmark.Score> l = List.of(
+                RotationEditBenchmark.noEditLike("a", 20, 10, 0.5),
+                RotationEditBenchmark.noEditLike("b", -100, 12, 0.7),
+                new RotationEditBenchmark.Score("a", "dragdiffusion", 20, 4, 3, 14, 0.6, 1, 10, null),
+                new RotationEditBenchmark.Score("b", "dragdiffusion", -100, 8, 5, 18, 0.8, 3, 20, null),
+                RotationEditBenchmark.Score.failed("b", "rotationdrag", -100, "boom"),
+                new RotationEditBenchmark.Score("a", "rotationdrag", 20, 2, 1, 16, 0.7, 5, 30, null));
+        String t = RotationEditBenchmark.format(l, "title");
+        assertTrue(t.contains("| dragdiffusion | 2 | 6.00 | 4.00 | 16.00 | 0.700 | 15.0 | 2.0 |"), t);
+        assertTrue(t.contains("| rotationdrag | 1 | 2.00 | 1.00 | 16.00 | 0.700 | 30.0 | 5.0 |"), t);
+        assertTrue(t.contains("| dragdiffusion | 4.00 / 14.00 (1) | NaN / NaN (0) | 8.00 / 18.00 (1) |"), t);
+        assertTrue(t.contains("failed edits: 1 [b/rotationdrag: boom]"), t);
+        assertTrue(t.indexOf(RotationEditBenchmark.NO_EDIT) < t.indexOf("| dragdiffusion"), "no-edit row first");
+    }
+
+    @TempDir
+    Path out;
+
+    @Test
+    void aRunOnATinyModelWritesOneScoreLinePerEditAndTheNoEditRow() throws Exception {
+        try (StableDiffusion sd = TinyEditFixture.model(out.resolve("model"))) {
+            List<RotationSample> samples = RotationBenchmark.generate(1, 77, 64, RotationBenchmark.AxisMode.ALTERNATE);
+            var scores = RotationEditBenchmark.run(sd, samples, List.of(TrackerKind.DRAGDIFFUSION, TrackerKind.FREEDRAG),
+                    2, 0, 4, out.resolve("bench"));
+            assertEquals(3, scores.size());
+            List<RotationEditBenchmark.Score> read = RotationEditBenchmark.readScores(out.resolve("bench/scores.csv"));
+            assertEquals(scores, read);
+            assertEquals(RotationEditBenchmark.NO_EDIT, read.get(0).tracker());
+            assertTrue(Files.exists(out.resolve("bench/freedrag/" + samples.get(0).id() + ".png")));
+            for (var sc : read.subList(1, 3)) {
+                assertTrue(sc.ok() && Double.isFinite(sc.md()) && Double.isFinite(sc.psnr()), sc.toString());
+            }
         }
     }
 }
