@@ -2,6 +2,9 @@ package io.rotationdrag.synth;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.rotationdrag.eval.DragBenchSample;
+import io.rotationdrag.eval.HandleTarget;
+import io.rotationdrag.eval.PixelMask;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Graphics2D;
@@ -49,12 +52,33 @@ public final class DragBenchWriter {
             ImageIO.write(s.image(), "png", dir.resolve("original_image.png").toFile());
             ImageIO.write(s.groundTruth(), "png", dir.resolve("ground_truth.png").toFile());
             ImageIO.write(userDrag(s), "png", dir.resolve("user_drag.png").toFile());
-            Files.write(dir.resolve("meta_data.pkl"), PickleWriter.dragBenchMeta(s.prompt(), points(s), s.mask()));
+            Files.write(dir.resolve("meta_data.pkl"), io.rotationdrag.eval.DragBenchWriter.metaPickle(asDragBench(s)));
             Files.writeString(dir.resolve("sample.json"), JSON.writeValueAsString(json(s, seed)));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write sample " + s.id() + " to " + dir, e);
         }
         return dir;
+    }
+
+    /**
+     * The sample as the evaluation side's {@link DragBenchSample} (integer pixel points, the axis as a pair with
+     * handle == target, mask 1 = editable), so one writer ({@link io.rotationdrag.eval.DragBenchWriter#metaPickle})
+     * makes every meta_data.pkl.
+     */
+    static DragBenchSample asDragBench(RotationSample s) {
+        List<int[]> p = points(s);
+        List<HandleTarget> pairs = new ArrayList<>();
+        for (int i = 0; i < p.size(); i += 2) {
+            pairs.add(new HandleTarget(p.get(i)[0], p.get(i)[1], p.get(i + 1)[0], p.get(i + 1)[1]));
+        }
+        boolean[] m = new boolean[s.size() * s.size()];
+        for (int y = 0; y < s.size(); y++) {
+            for (int x = 0; x < s.size(); x++) {
+                m[y * s.size() + x] = s.mask()[y][x] != 0;
+            }
+        }
+        return new DragBenchSample(s.scene().part().name().toLowerCase(Locale.ROOT), s.id(), s.image(),
+                PixelMask.of(s.size(), s.size(), m), pairs, s.prompt(), s.groundTruth(), null, s.angleDeg());
     }
 
     /** DragBench points: integer pixels, handle then target, then the axis twice when it is given. */

@@ -22,6 +22,12 @@ class RotationBenchmarkImportTest {
         for (DragBenchSample r : read) {
             RotationSample s = samples.stream().filter(x -> x.id().equals(r.name())).findFirst().orElseThrow();
             assertNotNull(r.groundTruth(), r.name());
+            assertEquals(s.prompt(), r.prompt());
+            // handle -> target, then the axis as a pair with handle == target (AxisMode.ALWAYS)
+            assertEquals(2, r.points().size());
+            assertEquals(Math.round(s.target().getX()), Math.round(r.points().get(0).tx()));
+            assertEquals(Math.round(s.axis().getY()), Math.round(r.points().get(1).hy()));
+            assertEquals(r.points().get(1).hx(), r.points().get(1).tx());
             for (int y = 0; y < 64; y += 7) {
                 for (int x = 0; x < 64; x += 7) {
                     assertEquals(s.groundTruth().getRGB(x, y) & 0xFFFFFF, r.groundTruth().getRGB(x, y) & 0xFFFFFF);

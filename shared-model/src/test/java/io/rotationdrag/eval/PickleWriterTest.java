@@ -1,4 +1,4 @@
-package io.rotationdrag.synth;
+package io.rotationdrag.eval;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -30,15 +30,17 @@ class PickleWriterTest {
     void dragBenchMetaRoundTrips() throws Exception {
         Unpickler.registerConstructor("numpy.core.multiarray", "_reconstruct", Captured::new);
         Unpickler.registerConstructor("numpy", "dtype", Captured::new);
-        byte[][] mask = new byte[3][5];
-        mask[1][2] = 1;
-        mask[2][4] = 1;
-        byte[] bytes = PickleWriter.dragBenchMeta("a red bar on a blue background",
-                List.of(new int[]{1, 2}, new int[]{300, -4}), mask);
+        boolean[] mask = new boolean[3 * 5];
+        mask[1 * 5 + 2] = true;
+        mask[2 * 5 + 4] = true;
+        java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(5, 3,
+                java.awt.image.BufferedImage.TYPE_INT_RGB);
+        byte[] bytes = DragBenchWriter.metaPickle(new DragBenchSample("", "s", img, PixelMask.of(5, 3, mask),
+                List.of(new HandleTarget(1, 2, 4, 0)), "a red bar on a blue background", null, null, null));
         Map<String, Object> m = (Map<String, Object>) new Unpickler().loads(bytes);
         assertEquals("a red bar on a blue background", m.get("prompt"));
         List<List<Integer>> pts = (List<List<Integer>>) m.get("points");
-        assertEquals(List.of(List.of(1, 2), List.of(300, -4)), pts);
+        assertEquals(List.of(List.of(1, 2), List.of(4, 0)), pts);
         Captured arr = (Captured) m.get("mask");
         assertEquals(3, arr.args.length);
         Object[] st = arr.state;
