@@ -14,7 +14,7 @@ import java.awt.image.BufferedImage;
 /**
  * DIFT feature maps from whatever Stable Diffusion model it is given ({@link DiftSettings}). The image is resized
  * to the nearest size the VAE and UNet accept (a multiple of {@code 8 * 2^(down blocks - 1)}), and the map is
- * returned as a {@link FeatureGrid} that stands for the <em>original</em> image size, so matching happens in the
+ * returned as a {@link FeatureMap} that stands for the <em>original</em> image size, so matching happens in the
  * original pixels (DIFT does the same: it resizes the input and upsamples the map to the image).
  *
  * <p>{@code z0 = scaling * sample(q(z|x))}; per copy k: {@code z_t = sqrt(abar_t) z0 + sqrt(1 - abar_t) eps_k};
@@ -51,7 +51,7 @@ public final class DiftFeatures {
         return model.vae().downscale() * (1 << (model.unet().config().blockOutChannels().length - 1));
     }
 
-    public FeatureGrid extract(BufferedImage image, String prompt) {
+    public FeatureMap extract(BufferedImage image, String prompt) {
         int m = sizeMultiple();
         int w = roundTo(image.getWidth(), m);
         int h = roundTo(image.getHeight(), m);
@@ -76,7 +76,7 @@ public final class DiftFeatures {
             if (zs.dimension() != 4 || s.dimension() != 3) {
                 throw new IllegalStateException("unexpected DIFT feature shape " + s);
             }
-            return new FeatureGrid((int) s.get(0), (int) s.get(1), (int) s.get(2), mean.toFloatArray(),
+            return new FeatureMap((int) s.get(0), (int) s.get(1), (int) s.get(2), mean.toFloatArray(),
                     image.getHeight(), image.getWidth());
         }
     }

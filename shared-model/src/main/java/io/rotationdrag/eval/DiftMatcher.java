@@ -14,7 +14,7 @@ package io.rotationdrag.eval;
 public final class DiftMatcher {
     private static final double EPS = 1e-8; // torch.nn.CosineSimilarity default
 
-    private final FeatureGrid edited;
+    private final FeatureMap edited;
     private final Bilinear.Taps ty;
     private final Bilinear.Taps tx;
     private final double[] self;
@@ -23,7 +23,7 @@ public final class DiftMatcher {
     private final double[] downRight;
     private final double[] downLeft;
 
-    public DiftMatcher(FeatureGrid edited) {
+    public DiftMatcher(FeatureMap edited) {
         this.edited = edited;
         int h = edited.height();
         int w = edited.width();
@@ -62,7 +62,7 @@ public final class DiftMatcher {
     }
 
     /** The upsampled source map's vector at pixel (x, y) (integer pixel indices, clamped to the image). */
-    public static float[] sourceVector(FeatureGrid source, int x, int y) {
+    public static float[] sourceVector(FeatureMap source, int x, int y) {
         int px = Math.max(0, Math.min(source.imageWidth() - 1, x));
         int py = Math.max(0, Math.min(source.imageHeight() - 1, y));
         Bilinear.Taps ty = Bilinear.taps(source.height(), source.imageHeight());

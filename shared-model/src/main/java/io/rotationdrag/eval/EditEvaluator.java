@@ -59,14 +59,14 @@ public final class EditEvaluator implements AutoCloseable {
 
     public EvalReport evaluate(EvalInput in) {
         List<MetricValue> out = new ArrayList<>();
-        FeatureGrid src = dift.extract(in.input(), in.prompt());
-        FeatureGrid edited = dift.extract(in.result(), in.prompt());
+        FeatureMap src = dift.extract(in.input(), in.prompt());
+        FeatureMap edited = dift.extract(in.result(), in.prompt());
         List<PairMatch> matches = MeanDistance.match(src, edited, in.points());
         out.add(MeanDistance.mean(MeanDistance.MD, matches, false));
         out.add(MeanDistance.mean(MeanDistance.MD_AXIS, matches, true));
         List<PairMatch> gtMatches = List.of();
         if (in.groundTruth() != null) {
-            FeatureGrid gt = dift.extract(in.groundTruth(), in.prompt());
+            FeatureMap gt = dift.extract(in.groundTruth(), in.prompt());
             gtMatches = MeanDistance.match(src, gt, in.points());
             MetricValue floor = MeanDistance.mean(MeanDistance.MD, gtMatches, false);
             out.add(floor.available() ? MetricValue.of(MeanDistance.MD_GT_FLOOR, floor.value())

@@ -24,7 +24,7 @@ public final class MeanDistance {
     }
 
     /** Matches every pair's handle content from {@code source} in {@code edited}. */
-    public static List<PairMatch> match(FeatureGrid source, FeatureGrid edited, List<HandleTarget> pairs) {
+    public static List<PairMatch> match(FeatureMap source, FeatureMap edited, List<HandleTarget> pairs) {
         if (source.channels() != edited.channels()) {
             throw new IllegalArgumentException("feature maps differ in channels: " + source.channels() + " vs "
                     + edited.channels());

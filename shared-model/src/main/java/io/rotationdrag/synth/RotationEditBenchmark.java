@@ -16,7 +16,7 @@ import io.rotationdrag.edit.EditOptions;
 import io.rotationdrag.edit.EditRequest;
 import io.rotationdrag.edit.PointPair;
 import io.rotationdrag.edit.TrackerKind;
-import io.rotationdrag.eval.FeatureGrid;
+import io.rotationdrag.eval.FeatureMap;
 import io.rotationdrag.eval.HandleTarget;
 import io.rotationdrag.eval.MaskedPsnr;
 import io.rotationdrag.eval.MaskedSsim;
@@ -214,7 +214,7 @@ public final class RotationEditBenchmark {
         int done = 0;
         for (RotationSample s : samples) {
             record.accept(noEdit(s));
-            FeatureGrid srcFeat = diftFeatures(sd, s.image(), s.prompt());
+            FeatureMap srcFeat = diftFeatures(sd, s.image(), s.prompt());
             // LoRA and inversion do not depend on the tracker: run them once per sample, then drag + denoise per tracker
             EditRequest base = request(s, options(trackers.get(0), s.size(), dragSteps, loraSteps, ddimSteps));
             long t0 = System.nanoTime();
@@ -302,7 +302,7 @@ public final class RotationEditBenchmark {
     }
 
     /** DIFT-style features of one image with this model: up-block 1 at t = 261, mean over 8 seeded noise draws. */
-    static FeatureGrid diftFeatures(StableDiffusion sd, BufferedImage img, String prompt) {
+    static FeatureMap diftFeatures(StableDiffusion sd, BufferedImage img, String prompt) {
         int size = img.getWidth(), copies = 8, t = 261;
         try (NDManager m = sd.manager().newSubManager()) {
             float[] px = new float[3 * size * size];
@@ -316,7 +316,7 @@ public final class RotationEditBenchmark {
             NDArray f = sd.unet().forward(zt, t, sd.encodePrompt(m, prompt), UNetRequest.featuresOnly(1)).upBlock(1)
                     .mean(new int[]{0}).toType(DataType.FLOAT32, false);
             Shape fs = f.getShape();
-            return new FeatureGrid((int) fs.get(0), (int) fs.get(1), (int) fs.get(2), f.toFloatArray(), size, size);
+            return new FeatureMap((int) fs.get(0), (int) fs.get(1), (int) fs.get(2), f.toFloatArray(), size, size);
         }
     }
 

@@ -123,7 +123,7 @@ class EditEvaluatorTest {
         // 60x44 is not a multiple of the tiny model's 64: resized for the UNet, matched in original pixels
         DiftFeatures f = new DiftFeatures(model, new DiftSettings(261, 1, 2, 1));
         BufferedImage img = TestImages.texture(60, 44, 2);
-        FeatureGrid a = f.extract(img, "x");
+        FeatureMap a = f.extract(img, "x");
         assertEquals(44, a.imageHeight());
         assertEquals(60, a.imageWidth());
         assertArrayEquals(a.data(), f.extract(img, "x").data());

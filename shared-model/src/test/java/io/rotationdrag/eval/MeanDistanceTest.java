@@ -9,17 +9,17 @@ import static org.junit.jupiter.api.Assertions.*;
 
 class MeanDistanceTest {
 
-    static FeatureGrid randomGrid(int c, int h, int w, int imgH, int imgW, long seed) {
+    static FeatureMap randomGrid(int c, int h, int w, int imgH, int imgW, long seed) {
         Random r = new Random(seed);
         float[] d = new float[c * h * w];
         for (int i = 0; i < d.length; i++) {
             d[i] = (float) r.nextGaussian();
         }
-        return new FeatureGrid(c, h, w, d, imgH, imgW);
+        return new FeatureMap(c, h, w, d, imgH, imgW);
     }
 
     /** The grid shifted by (dx, dy) cells: shifted(y, x) = g(y - dy, x - dx); cells shifted in are random. */
-    static FeatureGrid shifted(FeatureGrid g, int dx, int dy, long seed) {
+    static FeatureMap shifted(FeatureMap g, int dx, int dy, long seed) {
         Random r = new Random(seed);
         float[] d = new float[g.data().length];
         for (int c = 0; c < g.channels(); c++) {
@@ -32,14 +32,14 @@ class MeanDistanceTest {
                 }
             }
         }
-        return new FeatureGrid(g.channels(), g.height(), g.width(), d, g.imageHeight(), g.imageWidth());
+        return new FeatureMap(g.channels(), g.height(), g.width(), d, g.imageHeight(), g.imageWidth());
     }
 
     @Test
     void exactMatcherAgreesWithMaterialisedUpsampling() {
         // Non-square, non-integer scale: 5x7 cells -> 23x31 pixels, 6 channels.
-        FeatureGrid src = randomGrid(6, 5, 7, 23, 31, 1);
-        FeatureGrid dst = randomGrid(6, 5, 7, 23, 31, 2);
+        FeatureMap src = randomGrid(6, 5, 7, 23, 31, 1);
+        FeatureMap dst = randomGrid(6, 5, 7, 23, 31, 2);
         float[][] up = Bilinear.resize(planes(dst), 5, 7, 23, 31);
         float[][] upSrc = Bilinear.resize(planes(src), 5, 7, 23, 31);
         DiftMatcher m = new DiftMatcher(dst);
@@ -70,7 +70,7 @@ class MeanDistanceTest {
 
     @Test
     void identicalMapsGiveZeroDistanceForHandleEqualsTarget() {
-        FeatureGrid g = randomGrid(16, 8, 8, 64, 64, 3);
+        FeatureMap g = randomGrid(16, 8, 8, 64, 64, 3);
         List<PairMatch> r = MeanDistance.match(g, g, List.of(new HandleTarget(20, 37, 20, 37),
                 new HandleTarget(9, 50, 9, 50)));
         for (PairMatch p : r) {
@@ -91,8 +91,8 @@ class MeanDistanceTest {
         // Features of the edited image = source features shifted by (2, -1) cells = (16, -8) pixels at 8 px/cell.
         // Bilinear upsampling commutes with whole-cell shifts away from the border, so the handle content is found
         // exactly at handle + (16, -8); with target = handle + (16, -8) + (3, 4), MD = 5.
-        FeatureGrid src = randomGrid(32, 12, 12, 96, 96, 4);
-        FeatureGrid dst = shifted(src, 2, -1, 5);
+        FeatureMap src = randomGrid(32, 12, 12, 96, 96, 4);
+        FeatureMap dst = shifted(src, 2, -1, 5);
         HandleTarget p1 = new HandleTarget(30, 50, 30 + 16 + 3, 50 - 8 + 4);
         HandleTarget p2 = new HandleTarget(45, 61, 45 + 16, 61 - 8);      // exact: distance 0
         HandleTarget p3 = new HandleTarget(20, 40, 20 + 16 - 6, 40 - 8); // residual 6
@@ -109,7 +109,7 @@ class MeanDistanceTest {
     }
 
     /** The grid rotated 90 degrees on screen: rotated[r][c] = g[c][n-1-r] (square grids). */
-    static FeatureGrid rotated90(FeatureGrid g) {
+    static FeatureMap rotated90(FeatureMap g) {
         int n = g.height();
         float[] d = new float[g.data().length];
         for (int c = 0; c < g.channels(); c++) {
@@ -119,7 +119,7 @@ class MeanDistanceTest {
                 }
             }
         }
-        return new FeatureGrid(g.channels(), n, n, d, g.imageHeight(), g.imageWidth());
+        return new FeatureMap(g.channels(), n, n, d, g.imageHeight(), g.imageWidth());
     }
 
     @Test
@@ -127,8 +127,8 @@ class MeanDistanceTest {
         // A 90-degree rotation of a square map commutes with align_corners=False bilinear upsampling (pixel centre
         // (p + 0.5) / s - 0.5 is symmetric under p -> S - 1 - p), so pixel (x, y) goes exactly to (y, S - 1 - x).
         // Targets at the rotated pixel give MD 0; targets 3-4-5 off it give 5.
-        FeatureGrid src = randomGrid(24, 10, 10, 80, 80, 6);
-        FeatureGrid dst = rotated90(src);
+        FeatureMap src = randomGrid(24, 10, 10, 80, 80, 6);
+        FeatureMap dst = rotated90(src);
         HandleTarget exact = new HandleTarget(21, 50, 50, 80 - 1 - 21);
         HandleTarget off = new HandleTarget(37, 28, 28 + 3, 80 - 1 - 37 - 4);
         List<PairMatch> r = MeanDistance.match(src, dst, List.of(exact, off));
@@ -139,7 +139,7 @@ class MeanDistanceTest {
         assertEquals(2.5, MeanDistance.mean(MeanDistance.MD, r, false).require(), 1e-12);
     }
 
-    private static float[][] planes(FeatureGrid g) {
+    private static float[][] planes(FeatureMap g) {
         float[][] p = new float[g.channels()][g.height() * g.width()];
         for (int c = 0; c < g.channels(); c++) {
             System.arraycopy(g.data(), c * g.height() * g.width(), p[c], 0, g.height() * g.width());

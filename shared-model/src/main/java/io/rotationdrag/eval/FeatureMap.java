@@ -5,9 +5,9 @@ package io.rotationdrag.eval;
  * {@code imageHeight x imageWidth} image: its full-resolution version is the bilinear upsampling
  * (align_corners = False) to that size, which {@link DiftMatcher} evaluates exactly without materialising it.
  */
-public record FeatureGrid(int channels, int height, int width, float[] data, int imageHeight, int imageWidth) {
+public record FeatureMap(int channels, int height, int width, float[] data, int imageHeight, int imageWidth) {
 
-    public FeatureGrid {
+    public FeatureMap {
         if (channels <= 0 || height <= 0 || width <= 0 || imageHeight <= 0 || imageWidth <= 0) {
             throw new IllegalArgumentException("feature grid sizes must be positive");
         }
