@@ -5,7 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
 import io.rotationdrag.diffusion.schedule.DdimScheduler;
-import io.rotationdrag.lora.AdamW;
+import io.rotationdrag.optim.AdamW;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;

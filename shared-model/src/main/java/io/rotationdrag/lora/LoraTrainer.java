@@ -16,6 +16,7 @@ import io.rotationdrag.edit.Cancellation;
 import io.rotationdrag.edit.ImageOps;
 import io.rotationdrag.edit.ProgressEvent;
 import io.rotationdrag.edit.ProgressListener;
+import io.rotationdrag.optim.AdamW;
 import java.awt.image.BufferedImage;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import io.rotationdrag.diffusion.schedule.DdimScheduler;
+import io.rotationdrag.optim.AdamW;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -56,7 +57,7 @@ public final class UNetTrainer {
         int T = sched.numTrainTimesteps();
         long start = System.nanoTime();
         int step = 0;
-        try (AdamW opt = new AdamW(manager, params, s.lr(), 0.9, 0.999, 1e-8, 1e-2, 1.0)) {
+        try (AdamW opt = new AdamW(manager, s.lr(), 0.9, 0.999, 1e-2, 1e-8, 1.0)) {
             while (step < s.steps()) {
                 if (VaeTrainer.minutes(start) > s.maxMinutes()) {
                     LOG.info("unet: wall-clock cap of {} min reached at step {}", s.maxMinutes(), step);
@@ -88,7 +89,7 @@ public final class UNetTrainer {
                 }
                 step++;
                 double lrNow = s.lr() * Math.min(1.0, step / (double) Math.max(1, s.warmup()));
-                opt.step(lrNow);
+                opt.stepOnGradients(params.values(), lrNow);
                 if (!Double.isFinite(loss)) {
                     throw new IllegalStateException("unet: loss is " + loss + " at step " + step);
                 }

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
+import io.rotationdrag.optim.AdamW;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.IntConsumer;
@@ -47,7 +48,7 @@ public final class VaeTrainer {
         double recon = Double.NaN;
         int step = 0;
         LossCurve reconCurve = new LossCurve("recon", 50);
-        try (AdamW opt = new AdamW(manager, params, s.lr(), 0.9, 0.999, 1e-8, 1e-2, 1.0)) {
+        try (AdamW opt = new AdamW(manager, s.lr(), 0.9, 0.999, 1e-2, 1e-8, 1.0)) {
             while (step < s.steps()) {
                 if (minutes(start) > s.maxMinutes()) {
                     LOG.info("vae: wall-clock cap of {} min reached at step {}", s.maxMinutes(), step);
@@ -75,7 +76,7 @@ public final class VaeTrainer {
                 }
                 step++;
                 double lrNow = s.lr() * Math.min(1.0, step / (double) Math.max(1, s.warmup()));
-                opt.step(lrNow);
+                opt.stepOnGradients(params.values(), lrNow);
                 if (!Double.isFinite(loss)) {
                     throw new IllegalStateException("vae: loss is " + loss + " at step " + step);
                 }
