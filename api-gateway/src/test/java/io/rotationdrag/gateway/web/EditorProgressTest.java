@@ -1,5 +1,8 @@
 package io.rotationdrag.gateway.web;
 
+import io.rotationdrag.service.testing.web.Chromium;
+import io.rotationdrag.service.testing.web.EditorPage;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.BrowserContext;

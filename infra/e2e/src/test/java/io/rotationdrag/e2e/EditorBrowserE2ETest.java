@@ -1,5 +1,8 @@
 package io.rotationdrag.e2e;
 
+import io.rotationdrag.service.testing.web.Chromium;
+import io.rotationdrag.service.testing.web.EditorPage;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.microsoft.playwright.APIResponse;
 import com.microsoft.playwright.Browser;

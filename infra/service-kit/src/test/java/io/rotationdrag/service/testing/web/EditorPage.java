@@ -1,4 +1,4 @@
-package io.rotationdrag.gateway.web;
+package io.rotationdrag.service.testing.web;
 
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.options.BoundingBox;
