@@ -1,5 +1,6 @@
 package io.rotationdrag.worker.drag;
 
+import io.rotationdrag.service.testing.TinyModelWorkerProfile;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -43,7 +44,7 @@ import static org.junit.jupiter.api.Assertions.*;
  * cancel mid-drag, and a missing LoRA failing the job with the reason.
  */
 @QuarkusTest
-@TestProfile(DragTestProfile.class)
+@TestProfile(TinyModelWorkerProfile.class)
 @QuarkusTestResource(RdServicesTestResource.class)
 class DragStageTest {
     private static final ObjectMapper JSON = new ObjectMapper();

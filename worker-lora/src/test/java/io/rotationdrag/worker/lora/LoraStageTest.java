@@ -1,5 +1,6 @@
 package io.rotationdrag.worker.lora;
 
+import io.rotationdrag.service.testing.TinyModelWorkerProfile;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -42,7 +43,7 @@ import static org.junit.jupiter.api.Assertions.*;
  * attempt's LoRA, reports progress, is cancellable, and fails bad input at once with the reason.
  */
 @QuarkusTest
-@TestProfile(LoraTestProfile.class)
+@TestProfile(TinyModelWorkerProfile.class)
 @QuarkusTestResource(RdServicesTestResource.class)
 class LoraStageTest {
     private static final ObjectMapper JSON = new ObjectMapper();

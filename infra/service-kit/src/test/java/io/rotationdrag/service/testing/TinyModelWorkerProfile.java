@@ -1,4 +1,4 @@
-package io.rotationdrag.worker.drag;
+package io.rotationdrag.service.testing;
 
 import io.quarkus.test.junit.QuarkusTestProfile;
 
@@ -8,8 +8,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
-/** The tiny model as base model; short lease (3 s), backoff and sweep so failure paths run in seconds. */
-public class DragTestProfile implements QuarkusTestProfile {
+/**
+ * Worker tests (worker-lora, worker-drag): the tiny model as base model; short lease (3 s), backoff and sweep so
+ * failure paths run in seconds.
+ */
+public class TinyModelWorkerProfile implements QuarkusTestProfile {
     @Override
     public Map<String, String> getConfigOverrides() {
         return Map.of(
@@ -23,7 +26,7 @@ public class DragTestProfile implements QuarkusTestProfile {
     }
 
     /** The production engine bean loads the base model at start-up: give it the tiny model. */
-    static synchronized String tinyModel() {
+    public static synchronized String tinyModel() {
         Path dir = Path.of("target/tiny-model").toAbsolutePath();
         try {
             if (!Files.isRegularFile(dir.resolve("unet/config.json"))) {
