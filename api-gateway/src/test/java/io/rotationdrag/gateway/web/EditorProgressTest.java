@@ -85,7 +85,7 @@ class EditorProgressTest {
             Page page = ctx.newPage();
             page.setDefaultTimeout(30_000);
             EditorPage ed = new EditorPage(page).open(root.toString());
-            page.evaluate(Recorder.SCRIPT);
+            page.evaluate(EditorPage.PROGRESS_RECORDER);
             byte[] input = EditorPageTest.demoImage();
             ed.uploadImage("clock.png", input, 256, 256);
             ed.tool("points");
@@ -232,27 +232,5 @@ class EditorProgressTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ImageIO.write(img, "png", out);
         return out.toByteArray();
-    }
-
-    /** Records, in the page, every progress value and state the page showed and the previews it loaded. */
-    static final class Recorder {
-        static final String SCRIPT = """
-                () => {
-                  const seen = window.__seen = { progress: [], states: [], previews: 0 };
-                  const bar = document.getElementById('progress-bar');
-                  const st = document.getElementById('job-state');
-                  new MutationObserver(() => {
-                    const v = Number(bar.getAttribute('aria-valuenow'));
-                    if (seen.progress[seen.progress.length - 1] !== v) seen.progress.push(v);
-                  }).observe(bar, { attributes: true });
-                  new MutationObserver(() => {
-                    const s = st.textContent;
-                    if (seen.states[seen.states.length - 1] !== s) seen.states.push(s);
-                  }).observe(st, { childList: true, characterData: true, subtree: true });
-                  document.getElementById('preview-img').addEventListener('load', () => seen.previews++);
-                }""";
-
-        private Recorder() {
-        }
     }
 }

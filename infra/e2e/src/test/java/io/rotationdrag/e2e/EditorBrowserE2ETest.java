@@ -36,25 +36,10 @@ class EditorBrowserE2ETest {
     private static final Path SHOTS = Path.of("target", "screenshots");
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final List<WorkerProcess> PROCESSES = new ArrayList<>();
-    /** Small working size and few steps, so the job takes seconds on the tiny model (E2eSupport.FAST). */
+    /** Few steps, so the job takes seconds on the tiny model; no workingSize (the model's native size), as the
+     *  editor sends by default. */
     private static final String MORE_OPTIONS = "{\"lora\":{\"rank\":4,\"batchSize\":1},"
             + "\"inversion\":{\"numInferenceSteps\":8},\"drag\":{\"stopDistance\":0.0}}";
-    /** Records what the page showed over time: progress values, job states, preview loads. */
-    private static final String RECORDER = """
-            () => {
-              const seen = window.__seen = { progress: [], states: [], previews: 0 };
-              const bar = document.getElementById('progress-bar');
-              const st = document.getElementById('job-state');
-              new MutationObserver(() => {
-                const v = Number(bar.getAttribute('aria-valuenow'));
-                if (seen.progress[seen.progress.length - 1] !== v) seen.progress.push(v);
-              }).observe(bar, { attributes: true });
-              new MutationObserver(() => {
-                const s = st.textContent;
-                if (seen.states[seen.states.length - 1] !== s) seen.states.push(s);
-              }).observe(st, { childList: true, characterData: true, subtree: true });
-              document.getElementById('preview-img').addEventListener('load', () => seen.previews++);
-            }""";
 
     private static WorkerProcess gateway;
     private static Chromium chromium;
@@ -101,7 +86,7 @@ class EditorBrowserE2ETest {
             Page page = ctx.newPage();
             page.setDefaultTimeout(30_000);
             EditorPage ed = new EditorPage(page).open("http://127.0.0.1:" + gateway.port() + "/");
-            page.evaluate(RECORDER);
+            page.evaluate(EditorPage.PROGRESS_RECORDER);
 
             byte[] png = Files.readAllBytes(WorkerProcess.repoRoot()
                     .resolve("api-gateway/src/main/resources/META-INF/resources/demo/demo-1.png"));

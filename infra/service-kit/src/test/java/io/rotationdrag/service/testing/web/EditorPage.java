@@ -15,6 +15,26 @@ import java.util.List;
  * canvas exactly as a user's pointer would land), reads through the page's DOM and its {@code window.rdEditor}.
  */
 public final class EditorPage {
+    /**
+     * Run with {@code page.evaluate} before a job starts: records in {@code window.__seen} every progress value and
+     * job state the page showed, and how many previews it loaded.
+     */
+    public static final String PROGRESS_RECORDER = """
+            () => {
+              const seen = window.__seen = { progress: [], states: [], previews: 0 };
+              const bar = document.getElementById('progress-bar');
+              const st = document.getElementById('job-state');
+              new MutationObserver(() => {
+                const v = Number(bar.getAttribute('aria-valuenow'));
+                if (seen.progress[seen.progress.length - 1] !== v) seen.progress.push(v);
+              }).observe(bar, { attributes: true });
+              new MutationObserver(() => {
+                const s = st.textContent;
+                if (seen.states[seen.states.length - 1] !== s) seen.states.push(s);
+              }).observe(st, { childList: true, characterData: true, subtree: true });
+              document.getElementById('preview-img').addEventListener('load', () => seen.previews++);
+            }""";
+
     private final Page page;
     /** Uncaught script errors and console errors of the page (a broken module shows up here). */
     public final List<String> errors = new ArrayList<>();
