@@ -62,6 +62,28 @@ public final class LossCurve {
         return s / (end - from);
     }
 
+    /** Reads a curve written by {@link #writeCsv} (the running mean is recomputed, not read). */
+    public static LossCurve readCsv(Path file, String name, int window) throws IOException {
+        LossCurve c = new LossCurve(name, window);
+        for (String line : java.nio.file.Files.readAllLines(file)) {
+            if (line.isBlank() || line.startsWith("step,")) {
+                continue;
+            }
+            String[] f = line.split(",");
+            c.add(Long.parseLong(f[0]), Double.parseDouble(f[1]));
+        }
+        return c;
+    }
+
+    /** Re-plots a CSV: {@code LossCurve <csv> <png> <name> <window>}. */
+    public static void main(String[] args) throws IOException {
+        if (args.length != 4) {
+            System.err.println("usage: LossCurve <csv> <png> <name> <window>");
+            System.exit(2);
+        }
+        readCsv(Path.of(args[0]), args[2], Integer.parseInt(args[3])).writePng(Path.of(args[1]));
+    }
+
     public void writeCsv(Path file) throws IOException {
         StringBuilder sb = new StringBuilder("step,loss,running_mean\n");
         for (int i = 0; i < losses.size(); i++) {

@@ -140,7 +140,7 @@ public final class TrainEmbeddedModel {
             // ---- VAE
             VaeConfig vc;
             AutoencoderKL vae;
-            LossCurve vaeCurve = new LossCurve("vae loss", 50);
+            LossCurve vaeCurve = new LossCurve("vae", 50);
             if (o.vaeFrom() != null) {
                 vae = AutoencoderKL.load(o.vaeFrom().resolve("vae"), root, DataType.FLOAT32);
                 vc = vae.config();
@@ -210,7 +210,7 @@ public final class TrainEmbeddedModel {
                     java.util.Arrays.toString(uc.blockOutChannels()));
             TrainableDenoiser den = EngineAdapters.denoiser(unet);
             DdimScheduler sched = DdimScheduler.load(model.resolve("scheduler"));
-            LossCurve unetCurve = new LossCurve("unet loss", 100);
+            LossCurve unetCurve = new LossCurve("unet", 100);
             final ObjectNode ucf = uc.toJson();
             UNetTrainer.Result ur = UNetTrainer.train(root, den, prompts, sched, latents, scaling,
                     new UNetTrainer.Settings(o.unetSteps(), o.unetBatch(), o.unetLr(), 100, o.uncondProb(),

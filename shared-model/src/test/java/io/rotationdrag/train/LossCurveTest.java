@@ -37,5 +37,10 @@ class LossCurveTest {
         assertTrue(dark > 20, "curve pixels: " + dark);
         c.writePng(dir.resolve("l.png"));
         assertTrue(Files.size(dir.resolve("l.png")) > 500);
+        // read back: same steps and losses, running mean recomputed
+        LossCurve back = LossCurve.readCsv(dir.resolve("l.csv"), "unet", 2);
+        assertEquals(3, back.size());
+        assertEquals(1.0, back.first(), 1e-12);
+        assertEquals(0.375, back.recentMean(), 1e-9);
     }
 }
