@@ -9,7 +9,6 @@ import io.rotationdrag.edit.Inversion;
 import io.rotationdrag.edit.ProgressListener;
 import io.rotationdrag.lora.LoraWeights;
 import io.rotationdrag.service.model.BaseModel;
-import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
@@ -25,17 +24,14 @@ public class EditorDragEngine implements DragEngine {
     @Inject
     BaseModel model;
 
-    private DragEditor editor;
-
+    /** Loads the model and makes the editor at start-up, so the first job does not wait (and a missing model
+     *  stops the process with the reason). */
     void warm(@Observes StartupEvent ev) {
         editor();
     }
 
-    private synchronized DragEditor editor() {
-        if (editor == null) {
-            editor = new DragEditor(model.get());
-        }
-        return editor;
+    private DragEditor editor() {
+        return model.editor();
     }
 
     private static LoraWeights lora(byte[] b) {
@@ -58,12 +54,5 @@ public class EditorDragEngine implements DragEngine {
     public synchronized BufferedImage denoise(EditRequest r, byte[] lora, byte[] inv, byte[] outcome,
                                               ProgressListener p, Cancellation c) {
         return editor().denoise(r, lora(lora), Inversion.fromBytes(inv), DragOutcome.fromBytes(outcome), p, c);
-    }
-
-    @PreDestroy
-    synchronized void close() {
-        if (editor != null) {
-            editor.close();
-        }
     }
 }

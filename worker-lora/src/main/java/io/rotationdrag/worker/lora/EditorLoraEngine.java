@@ -8,7 +8,6 @@ import io.rotationdrag.edit.EditRequest;
 import io.rotationdrag.edit.ProgressListener;
 import io.rotationdrag.lora.LoraWeights;
 import io.rotationdrag.service.model.BaseModel;
-import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
@@ -23,17 +22,14 @@ public class EditorLoraEngine implements LoraEngine {
     @Inject
     BaseModel model;
 
-    private DragEditor editor;
-
+    /** Loads the model and makes the editor at start-up, so the first job does not wait (and a missing model
+     *  stops the process with the reason). */
     void warm(@Observes StartupEvent ev) {
         editor();
     }
 
-    private synchronized DragEditor editor() {
-        if (editor == null) {
-            editor = new DragEditor(model.get());
-        }
-        return editor;
+    private DragEditor editor() {
+        return model.editor();
     }
 
     @Override
@@ -49,12 +45,5 @@ public class EditorLoraEngine implements LoraEngine {
     @Override
     public synchronized LoraWeights train(EditRequest r, ProgressListener p, Cancellation c) {
         return editor().trainLora(r, p, c);
-    }
-
-    @PreDestroy
-    synchronized void close() {
-        if (editor != null) {
-            editor.close();
-        }
     }
 }

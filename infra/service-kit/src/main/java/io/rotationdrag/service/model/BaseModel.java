@@ -4,6 +4,7 @@ import io.rotationdrag.diffusion.EmbeddedModel;
 import io.rotationdrag.diffusion.EngineOptions;
 import io.rotationdrag.diffusion.ModelGeometry;
 import io.rotationdrag.diffusion.StableDiffusion;
+import io.rotationdrag.edit.DragEditor;
 import io.rotationdrag.service.config.RdConfig;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -36,6 +37,7 @@ public class BaseModel {
     RdConfig config;
 
     private StableDiffusion model;
+    private DragEditor editor;
     private String id;
 
     /** The folder to load, decided from the configuration (no loading). */
@@ -97,6 +99,17 @@ public class BaseModel {
         return model;
     }
 
+    /**
+     * The edit engine over the warm model, made once and shared by the process's stage engines (it does not own the
+     * model; {@link #close()} closes the model). Callers serialise their calls: one UNet, one LoRA at a time.
+     */
+    public synchronized DragEditor editor() {
+        if (editor == null) {
+            editor = new DragEditor(get());
+        }
+        return editor;
+    }
+
     /** Stable id of the loaded model (folder name + content fingerprint), part of the LoRA cache key. */
     public synchronized String id() {
         get();
@@ -149,6 +162,7 @@ public class BaseModel {
 
     @PreDestroy
     synchronized void close() {
+        editor = null;
         if (model != null) {
             model.close();
             model = null;
