@@ -20,8 +20,6 @@ import jakarta.inject.Inject;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Checks a submission part by part, so each rejection names its field, and then runs the edit's own rules
@@ -32,7 +30,6 @@ import org.slf4j.LoggerFactory;
 public class SubmissionValidator {
     static final int MAX_PROMPT_CHARS = 2000;
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Logger LOG = LoggerFactory.getLogger(SubmissionValidator.class);
 
     @Inject
     GatewayConfig config;
@@ -50,8 +47,6 @@ public class SubmissionValidator {
         ModelGeometry g = geometry;
         if (g == null) {
             g = BaseModel.configuredGeometry(rdConfig);
-            LOG.info("validating working sizes for the model in {}: multiples of {}, native size {}",
-                    BaseModel.configuredFolder(rdConfig), g.sizeMultiple(), g.nativeImageSize());
             geometry = g;
         }
         return g;

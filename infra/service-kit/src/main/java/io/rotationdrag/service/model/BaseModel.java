@@ -77,7 +77,10 @@ public class BaseModel {
     public static ModelGeometry configuredGeometry(RdConfig config) {
         Path folder = configuredFolder(config);
         try {
-            return ModelGeometry.read(folder);
+            ModelGeometry g = ModelGeometry.read(folder);
+            LOG.info("model geometry of {}: working sizes in multiples of {}, native size {}", folder,
+                    g.sizeMultiple(), g.nativeImageSize());
+            return g;
         } catch (IOException e) {
             throw new IllegalStateException("cannot read the model configs in " + folder + ": " + e.getMessage(), e);
         }
