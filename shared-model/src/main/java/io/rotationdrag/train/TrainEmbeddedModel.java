@@ -45,7 +45,7 @@ public final class TrainEmbeddedModel {
     /** Everything that determines a run (all recorded in the provenance file). */
     public record Options(Path out, long seed, int size, int vaeBase, int vaeLayers, int vaeSteps, int vaeBatch,
                           double vaeLr, double vaeMinutes, double klWeight, int latents, int unetBase, int unetLayers, int groups,
-                          int heads, int crossDim, int textLayers, int unetSteps, int unetBatch, double unetLr,
+                          int heads, int crossDim, int textLayers, int unetSteps, int unetBatch, double unetLr, double unetLrFinal,
                           double unetMinutes, double uncondProb, int logEvery, int checkpointEvery, Path vaeFrom, Path vaeInit, Path unetInit) {
 
         static Options parse(String[] args) {
@@ -64,7 +64,7 @@ public final class TrainEmbeddedModel {
                     d(m, "vae-lr", 1e-3), d(m, "vae-minutes", 25), d(m, "kl-weight", 1e-6),
                     i(m, "latents", 4096), i(m, "unet-base", 32), i(m, "unet-layers", 1), i(m, "groups", 8), i(m, "heads", 4),
                     i(m, "cross-dim", 64), i(m, "text-layers", 2), i(m, "unet-steps", 1_000_000),
-                    i(m, "unet-batch", 16), d(m, "unet-lr", 5e-4), d(m, "unet-minutes", 45),
+                    i(m, "unet-batch", 16), d(m, "unet-lr", 5e-4), d(m, "unet-lr-final", Double.NaN), d(m, "unet-minutes", 45),
                     d(m, "uncond-prob", 0.1), i(m, "log-every", 10), i(m, "checkpoint-every", 200),
                     m.containsKey("vae-from") ? Path.of(m.remove("vae-from")) : null,
                     m.containsKey("vae-init") ? Path.of(m.remove("vae-init")) : null,
@@ -213,7 +213,8 @@ public final class TrainEmbeddedModel {
             LossCurve unetCurve = new LossCurve("unet", 100);
             final ObjectNode ucf = uc.toJson();
             UNetTrainer.Result ur = UNetTrainer.train(root, den, prompts, sched, latents, scaling,
-                    new UNetTrainer.Settings(o.unetSteps(), o.unetBatch(), o.unetLr(), 100, o.uncondProb(),
+                    new UNetTrainer.Settings(o.unetSteps(), o.unetBatch(), o.unetLr(),
+                            Double.isNaN(o.unetLrFinal()) ? o.unetLr() : o.unetLrFinal(), 100, o.uncondProb(),
                             o.unetMinutes(), o.logEvery(), o.checkpointEvery(), o.seed() + 3),
                     unetCurve, step -> saveUnet(model, ucf, unet, o.out(), unetCurve, step));
             ObjectNode u = prov.putObject("unet");

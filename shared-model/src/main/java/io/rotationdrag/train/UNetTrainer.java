@@ -30,8 +30,20 @@ public final class UNetTrainer {
 
     private static final Logger LOG = LoggerFactory.getLogger(UNetTrainer.class);
 
-    public record Settings(int steps, int batch, double lr, int warmup, double uncondProb, double maxMinutes,
-                           int logEvery, int checkpointEvery, long seed) {
+    /**
+     * {@code lrFinal}: the learning rate at the end of the run; between warmup and the end it follows a cosine,
+     * {@code lr(p) = lrFinal + (lr - lrFinal) (1 + cos(pi p)) / 2}, where p is the fraction of the run done (of the
+     * step cap or the wall-clock cap, whichever is nearer). {@code lrFinal == lr} is a constant rate.
+     */
+    public record Settings(int steps, int batch, double lr, double lrFinal, int warmup, double uncondProb,
+                           double maxMinutes, int logEvery, int checkpointEvery, long seed) {
+    }
+
+    /** The rate at {@code step} (1-based) after {@code progress} in [0, 1] of the run; see {@link Settings}. */
+    static double learningRate(Settings s, int step, double progress) {
+        double p = Math.max(0.0, Math.min(1.0, progress));
+        double cosine = s.lrFinal() + (s.lr() - s.lrFinal()) * 0.5 * (1.0 + Math.cos(Math.PI * p));
+        return cosine * Math.min(1.0, step / (double) Math.max(1, s.warmup()));
     }
 
     public record Result(int steps, double finalLoss, double seconds) {
@@ -88,7 +100,8 @@ public final class UNetTrainer {
                     loss = lossArr.getFloat();
                 }
                 step++;
-                double lrNow = s.lr() * Math.min(1.0, step / (double) Math.max(1, s.warmup()));
+                double progress = Math.max(step / (double) s.steps(), VaeTrainer.minutes(start) / s.maxMinutes());
+                double lrNow = learningRate(s, step, progress);
                 opt.stepOnGradients(params.values(), lrNow);
                 if (!Double.isFinite(loss)) {
                     throw new IllegalStateException("unet: loss is " + loss + " at step " + step);
