@@ -3,6 +3,7 @@ package io.rotationdrag.drag;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import io.rotationdrag.diffusion.nn.OwnedArrays;
 import java.awt.image.BufferedImage;
 import java.util.Arrays;
 
@@ -103,7 +104,7 @@ public final class BinaryMask {
         for (int k = 0; k < f.length; k++) {
             f[k] = data[k] ? 1f : 0f;
         }
-        return manager.create(f, new Shape(1, 1, height, width));
+        return OwnedArrays.of(manager, f, new Shape(1, 1, height, width));
     }
 
     /** 8-connected component labels, 0 = not in the mask, 1..n = component id; row-major. */

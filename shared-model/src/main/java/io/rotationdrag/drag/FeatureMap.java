@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import io.rotationdrag.diffusion.nn.OwnedArrays;
 
 /**
  * Operations on a feature map F of shape [C, H, W] (a leading batch axis of 1 is accepted and dropped). Positions are
@@ -82,7 +83,7 @@ public final class FeatureMap {
         NDArray flat = f.reshape(c, (long) h * w);
         NDArray out = null;
         for (int q = 0; q < 4; q++) {
-            NDArray term = takeColumns(flat, idx[q]).mul(m.create(wt[q]).toType(f.getDataType(), false));
+            NDArray term = takeColumns(flat, idx[q]).mul(OwnedArrays.of(m, wt[q]).toType(f.getDataType(), false));
             out = out == null ? term : out.add(term);
         }
         return out;
@@ -156,7 +157,7 @@ public final class FeatureMap {
             scope.suppressNotUsedWarning();
             NDArray f = chw(features);
             NDArray win = f.get(new NDIndex(":, {}:{}, {}:{}", y0, y1 + 1, x0, x1 + 1)).stopGradient();
-            NDArray t = f.getManager().create(template).toType(f.getDataType(), false).reshape(c, 1, 1);
+            NDArray t = OwnedArrays.of(f.getManager(), template).toType(f.getDataType(), false).reshape(c, 1, 1);
             // L1 distance per cell: sum_c |F[c, y, x] - template[c]|
             window = win.sub(t).abs().sum(new int[] {0}).toType(DataType.FLOAT32, false).toFloatArray();
         }
@@ -171,7 +172,7 @@ public final class FeatureMap {
 
     /** Columns {@code index} of a [C, N] array: returns [C, index.length]. Differentiable (index_select). */
     static NDArray takeColumns(NDArray flat, long[] index) {
-        NDArray idx = flat.getManager().create(index);
+        NDArray idx = OwnedArrays.of(flat.getManager(), index);
         return flat.get(new NDIndex(":, {}", idx));
     }
 }

@@ -3,6 +3,7 @@ package io.rotationdrag.drag;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import io.rotationdrag.diffusion.nn.OwnedArrays;
 
 /**
  * Bilinear resize of a feature map as torch's {@code F.interpolate(mode="bilinear", align_corners=False)} without
@@ -28,8 +29,8 @@ public final class FeatureResize {
             return x.duplicate();
         }
         NDManager m = x.getManager();
-        NDArray ry = m.create(weights(h, outH), new Shape(outH, h)).toType(x.getDataType(), false);
-        NDArray rxT = m.create(transpose(weights(w, outW), outW, w), new Shape(w, outW)).toType(x.getDataType(), false);
+        NDArray ry = OwnedArrays.of(m, weights(h, outH), new Shape(outH, h), x.getDataType());
+        NDArray rxT = OwnedArrays.of(m, transpose(weights(w, outW), outW, w), new Shape(w, outW), x.getDataType());
         return ry.matMul(x.matMul(rxT));
     }
 

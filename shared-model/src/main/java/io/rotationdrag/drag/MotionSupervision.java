@@ -2,6 +2,7 @@ package io.rotationdrag.drag;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
+import io.rotationdrag.diffusion.nn.OwnedArrays;
 import java.util.List;
 
 /**
@@ -125,12 +126,12 @@ public final class MotionSupervision {
             Vec2 d = t.minus(p).normalized();
             NDArray ref = FeatureMap.patch(features, p, r).stopGradient();
             NDArray moved = FeatureMap.patch(features, p.plus(d), r);
-            NDArray term = ref.sub(moved).abs().mean().mul(side * side);
+            NDArray term = OwnedArrays.mul(ref.sub(moved).abs().mean(), side * side);
             loss = loss == null ? term : loss.add(term);
             active++;
         }
         if (loss == null) {
-            loss = features.getManager().create(0f).toType(features.getDataType(), false);
+            loss = OwnedArrays.scalar(features.getManager(), 0, features.getDataType());
         }
         return new DragLoss(loss, active);
     }
@@ -155,7 +156,7 @@ public final class MotionSupervision {
                     + " spatially; resize it with BinaryMask.resizeNearest");
         }
         NDArray keep = maskLatent.toType(xPrev.getDataType(), false).neg().add(1f);
-        return xPrev.sub(xPrevInit.stopGradient()).abs().mul(keep).sum().mul((float) config.maskWeight());
+        return OwnedArrays.mul(xPrev.sub(xPrevInit.stopGradient()).abs().mul(keep).sum(), (float) config.maskWeight());
     }
 
     /** Stop criterion: every handle strictly nearer than {@code reachDistance} (2 cells) to its target. */

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import io.rotationdrag.diffusion.nn.OwnedArrays;
 import java.awt.image.BufferedImage;
 
 /**
@@ -126,7 +127,8 @@ public final class Rotation {
         } else {
             out = null;
             for (int c = 0; c < 4; c++) {
-                NDArray term = FeatureMap.takeColumns(flat, s.corner[c]).mul(m.create(s.weight[c]).toType(map.getDataType(), false));
+                NDArray wc = OwnedArrays.of(m, s.weight[c], new Shape(s.weight[c].length), map.getDataType());
+                NDArray term = FeatureMap.takeColumns(flat, s.corner[c]).mul(wc);
                 out = out == null ? term : out.add(term);
             }
         }
@@ -134,8 +136,8 @@ public final class Rotation {
         for (int k = 0; k < valid.length; k++) {
             valid[k] = s.valid[k] ? 1f : 0f;
         }
-        NDArray v = m.create(valid).toType(map.getDataType(), false);
-        out = out.mul(v).add(v.neg().add(1f).mul(fill));
+        NDArray v = OwnedArrays.of(m, valid).toType(map.getDataType(), false);
+        out = out.mul(v).add(OwnedArrays.mul(v.neg().add(1f), fill));
         return out.reshape(shape);
     }
 

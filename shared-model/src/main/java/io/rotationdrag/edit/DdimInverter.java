@@ -3,6 +3,7 @@ package io.rotationdrag.edit;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.rotationdrag.diffusion.StableDiffusion;
+import io.rotationdrag.diffusion.nn.OwnedArrays;
 import io.rotationdrag.diffusion.schedule.DdimScheduler;
 import io.rotationdrag.diffusion.unet.UNet2DConditionModel;
 import io.rotationdrag.lora.AttachedLora;
@@ -76,7 +77,8 @@ public final class DdimInverter {
         try (NDManager scope = m.newSubManager()) {
             NDArray img = ImageOps.toTensor(image, scope);
             NDArray mean = model.vae().encode(img).mean();
-            NDArray x0 = mean.mul(model.vae().scalingFactor()).toType(ai.djl.ndarray.types.DataType.FLOAT32, false);
+            NDArray x0 = OwnedArrays.mul(mean, model.vae().scalingFactor())
+                    .toType(ai.djl.ndarray.types.DataType.FLOAT32, false);
             x0.attach(m);
             return x0;
         }

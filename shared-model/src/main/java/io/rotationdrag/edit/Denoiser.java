@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.rotationdrag.diffusion.StableDiffusion;
+import io.rotationdrag.diffusion.nn.OwnedArrays;
 import io.rotationdrag.diffusion.schedule.DdimScheduler;
 import io.rotationdrag.diffusion.unet.UNet2DConditionModel;
 import io.rotationdrag.lora.AttachedLora;
@@ -53,7 +54,7 @@ public final class Denoiser {
              AttachedLora l = AttachedLora.attach(model.unet(), lora, m)) {
             NDArray text = model.encodePrompt(m, prompt);
             NDArray original = inv.latent(m);
-            NDArray z = m.create(edited, new Shape(inv.shape()));
+            NDArray z = OwnedArrays.of(m, edited, new Shape(inv.shape()));
             int[] ts = model.scheduler().denoisingTimesteps(inv.numInferenceSteps(), inv.actualSteps());
             if (ts[0] != inv.timestep()) {
                 throw new IllegalArgumentException("inversion timestep " + inv.timestep() + " does not start the "
@@ -118,7 +119,7 @@ public final class Denoiser {
         try (NDManager scope = latent.getManager().newSubManager()) {
             NDArray z = latent.duplicate();
             z.attach(scope);
-            NDArray img = model.vae().decode(z.div(model.vae().scalingFactor()));
+            NDArray img = model.vae().decode(OwnedArrays.div(z, model.vae().scalingFactor()));
             return ImageOps.fromTensor(img, outWidth, outHeight);
         }
     }

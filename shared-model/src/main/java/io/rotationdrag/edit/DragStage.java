@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.rotationdrag.diffusion.StableDiffusion;
+import io.rotationdrag.diffusion.nn.OwnedArrays;
 import io.rotationdrag.drag.BinaryMask;
 import io.rotationdrag.drag.DragOptimizer;
 import io.rotationdrag.drag.FeatureGrid;
@@ -102,7 +103,7 @@ final class DragStage {
         int lw = (int) shape[3];
         BinaryMask latentMask = maskTermMask(e, lw, lh);
         try (NDManager m = model.manager().newSubManager()) {
-            NDArray z = m.create(latent, new Shape(shape)).toType(model.options().dataType(), false);
+            NDArray z = OwnedArrays.of(m, latent, new Shape(shape)).toType(model.options().dataType(), false);
             NDArray c = text.getManager() == m ? text : text.duplicate();
             if (c != text) {
                 c.attach(m);
@@ -165,7 +166,7 @@ final class DragStage {
             throw new IllegalStateException("one-step templates of " + o.tracker().id() + " need the source's image "
                     + "latent x0 and a VAE encoder");
         }
-        NDArray x0 = m.create(imageLatent, new Shape(shape));
+        NDArray x0 = OwnedArrays.of(m, imageLatent, new Shape(shape));
         return RotatedSourceFeatures.oneStep(e.work(), encoder, z, x0, model.scheduler().alphaCumprod(timestep),
                 o.seed(), features, text, timestep, m);
     }
@@ -185,7 +186,7 @@ final class DragStage {
         try (NDManager m = x0.getManager().newSubManager()) {
             NDArray z = x0.duplicate();
             z.attach(m);
-            NDArray img = model.vae().decode(z.div(model.vae().scalingFactor()));
+            NDArray img = model.vae().decode(OwnedArrays.div(z, model.vae().scalingFactor()));
             BufferedImage work = ImageOps.fromTensor(img);
             return ImageOps.resize(work, e.inputWidth(), e.inputHeight());
         }

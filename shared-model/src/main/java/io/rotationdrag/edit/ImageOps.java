@@ -3,6 +3,7 @@ package io.rotationdrag.edit;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import io.rotationdrag.diffusion.nn.OwnedArrays;
 import java.awt.image.BufferedImage;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -127,7 +128,7 @@ public final class ImageOps {
                 chw[c * hw + k] = rgb[3 * k + c] / 127.5f - 1f;
             }
         }
-        return m.create(chw, new Shape(1, 3, h, w));
+        return OwnedArrays.of(m, chw, new Shape(1, 3, h, w));
     }
 
     /**

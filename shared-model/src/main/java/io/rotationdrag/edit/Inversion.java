@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.rotationdrag.diffusion.io.HostTensor;
 import io.rotationdrag.diffusion.io.SafeTensors;
+import io.rotationdrag.diffusion.nn.OwnedArrays;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -81,12 +82,12 @@ public record Inversion(long[] shape, float[] latent, float[] imageLatent, int t
 
     /** z_t as a new float32 array in {@code m}. */
     public NDArray latent(NDManager m) {
-        return m.create(latent, new Shape(shape));
+        return OwnedArrays.of(m, latent, new Shape(shape));
     }
 
     /** x0 (scaled image latent) as a new float32 array in {@code m}. */
     public NDArray imageLatent(NDManager m) {
-        return m.create(imageLatent, new Shape(shape));
+        return OwnedArrays.of(m, imageLatent, new Shape(shape));
     }
 
     public Inversion withMetadata(Map<String, String> extra) {

@@ -3,6 +3,7 @@ package io.rotationdrag.edit;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import io.rotationdrag.diffusion.nn.OwnedArrays;
 import io.rotationdrag.drag.Rotation;
 import java.util.Random;
 
@@ -61,9 +62,9 @@ final class OneStepRotatedLatent {
             NDArray ar = own(x0Rot, m);
             float sa = (float) Math.sqrt(alphaBar);
             float sn = (float) Math.sqrt(1 - alphaBar);
-            NDArray eps = z.sub(a.mul(sa)).div(sn);
+            NDArray eps = OwnedArrays.div(z.sub(OwnedArrays.mul(a, sa)), sn);
             NDArray epsRot = rotatedNoise(eps, degrees, seed);
-            NDArray r = z.add(ar.sub(a).mul(sa)).add(epsRot.sub(eps).mul(sn));
+            NDArray r = z.add(OwnedArrays.mul(ar.sub(a), sa)).add(OwnedArrays.mul(epsRot.sub(eps), sn));
             r.attach(out);
             return r;
         }
@@ -91,7 +92,7 @@ final class OneStepRotatedLatent {
         for (int k = 0; k < fill.length; k++) {
             fill[k] = (float) rnd.nextGaussian();
         }
-        NDArray noise = m.create(fill, eps.getShape());
+        NDArray noise = OwnedArrays.of(m, fill, eps.getShape());
         return rotated.add(noise.mul(valid.neg().add(1f)));
     }
 

@@ -5,10 +5,10 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.rotationdrag.diffusion.StableDiffusion;
+import io.rotationdrag.diffusion.nn.OwnedArrays;
 import io.rotationdrag.diffusion.unet.UNetRequest;
 import io.rotationdrag.diffusion.vae.DiagonalGaussian;
 import io.rotationdrag.edit.ImageOps;
-
 import java.awt.image.BufferedImage;
 
 /**
@@ -62,11 +62,11 @@ public final class DiftFeatures {
         try (NDManager scope = model.manager().newSubManager()) {
             NDArray x = ImageOps.toTensor(sized, scope).toType(dtype, false);
             DiagonalGaussian posterior = model.vae().encode(x);
-            NDArray z0 = posterior.sample(settings.seed()).mul(model.vae().scalingFactor());
+            NDArray z0 = OwnedArrays.mul(posterior.sample(settings.seed()), model.vae().scalingFactor());
             Shape zs = z0.getShape();
             NDArray batch = z0.repeat(0, k);
             float[] eps = DiagonalGaussian.gaussian(settings.seed() + 1, Math.toIntExact(batch.getShape().size()));
-            NDArray noise = scope.create(eps, batch.getShape()).toType(dtype, false);
+            NDArray noise = OwnedArrays.of(scope, eps, batch.getShape()).toType(dtype, false);
             NDArray zt = model.scheduler().addNoise(batch, noise, settings.timestep());
             NDArray cond = model.encodePrompt(scope, prompt).toType(dtype, false);
             NDArray f = model.unet().forward(zt, settings.timestep(), cond,

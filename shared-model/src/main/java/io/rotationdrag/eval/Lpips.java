@@ -1,13 +1,13 @@
 package io.rotationdrag.eval;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.nn.Activation;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.pooling.Pool;
 import io.rotationdrag.diffusion.io.SafeTensors;
-
+import io.rotationdrag.diffusion.nn.OwnedArrays;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -68,9 +68,9 @@ public final class Lpips implements AutoCloseable {
         NDManager m = NDManager.newBaseManager();
         Lpips l = new Lpips(m);
         for (int k = 0; k < 5; k++) {
-            l.convW[k] = m.create(data.get("w" + k), new Shape(CONV_SHAPES[k]));
-            l.convB[k] = m.create(data.get("b" + k), new Shape(CONV_SHAPES[k][0]));
-            l.lin[k] = m.create(data.get("l" + k), new Shape(1, CONV_SHAPES[k][0], 1, 1));
+            l.convW[k] = OwnedArrays.of(m, data.get("w" + k), new Shape(CONV_SHAPES[k]));
+            l.convB[k] = OwnedArrays.of(m, data.get("b" + k), new Shape(CONV_SHAPES[k][0]));
+            l.lin[k] = OwnedArrays.of(m, data.get("l" + k), new Shape(1, CONV_SHAPES[k][0], 1, 1));
         }
         return l;
     }
@@ -127,7 +127,7 @@ public final class Lpips implements AutoCloseable {
                 flat[c * SIZE * SIZE + i] = (p[c][i] - SHIFT[c]) / SCALE[c];
             }
         }
-        NDArray x = m.create(flat, new Shape(1, 3, SIZE, SIZE));
+        NDArray x = OwnedArrays.of(m, flat, new Shape(1, 3, SIZE, SIZE));
         NDArray[] out = new NDArray[5];
         x = Activation.relu(conv(x, 0, 4, 2));
         out[0] = x;

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import io.rotationdrag.diffusion.nn.OwnedArrays;
 import io.rotationdrag.diffusion.unet.Attention;
 import io.rotationdrag.diffusion.unet.UNet2DConditionModel;
 import java.util.ArrayList;
@@ -104,7 +105,7 @@ public final class LoraAdapter implements AutoCloseable {
                         down[i] = (float) ((rnd.nextDouble() * 2 - 1) * bound);
                     }
                 }
-                l.down = mm.create(transpose(down, r, lin.in), new Shape(lin.in, r));
+                l.down = OwnedArrays.of(mm, transpose(down, r, lin.in), new Shape(lin.in, r));
                 l.up = mm.zeros(new Shape(r, lin.out), DataType.FLOAT32);
                 layers.put(module, l);
             }
@@ -139,8 +140,8 @@ public final class LoraAdapter implements AutoCloseable {
                             + w.out() + " but the UNet projection is " + lin.in + "->" + lin.out);
                 }
                 Layer l = new Layer(w.module(), a, p, w.rank(), w.in(), w.out(), w.alpha());
-                l.down = mm.create(transpose(w.down(), w.rank(), w.in()), new Shape(w.in(), w.rank()));
-                l.up = mm.create(transpose(w.up(), w.out(), w.rank()), new Shape(w.rank(), w.out()));
+                l.down = OwnedArrays.of(mm, transpose(w.down(), w.rank(), w.in()), new Shape(w.in(), w.rank()));
+                l.up = OwnedArrays.of(mm, transpose(w.up(), w.out(), w.rank()), new Shape(w.rank(), w.out()));
                 layers.put(w.module(), l);
             }
             return new LoraAdapter(mm, layers, weights.scale());
@@ -179,7 +180,7 @@ public final class LoraAdapter implements AutoCloseable {
                 // delta(x) = f * (x A^T) B^T; x [.., in]; results belong to x's (the forward's) manager
                 NDArray h = x.matMul(a);
                 NDArray y = h.matMul(b);
-                return f == 1f ? y : y.mul(f);
+                return f == 1f ? y : OwnedArrays.mul(y, f);
             });
         }
         attached = true;

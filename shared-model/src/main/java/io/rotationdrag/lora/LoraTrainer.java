@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import io.rotationdrag.diffusion.StableDiffusion;
+import io.rotationdrag.diffusion.nn.OwnedArrays;
 import io.rotationdrag.diffusion.schedule.DdimScheduler;
 import io.rotationdrag.diffusion.unet.UNet2DConditionModel;
 import io.rotationdrag.diffusion.unet.UNetRequest;
@@ -114,10 +115,11 @@ public final class LoraTrainer {
             DiagonalGaussian cached = null;
             NDArray cachedStd = null;
             if (singleCrop) {
-                NDArray img = session.create(crop(resized, rw, 0, 0, width, height), new Shape(1, 3, height, width));
+                NDArray img = OwnedArrays.of(session, crop(resized, rw, 0, 0, width, height),
+                        new Shape(1, 3, height, width));
                 DiagonalGaussian p = vae.encode(img);
                 cached = new DiagonalGaussian(p.mean().repeat(0, b), p.logvar().repeat(0, b));
-                cachedStd = cached.logvar().mul(0.5).exp();
+                cachedStd = OwnedArrays.mul(cached.logvar(), 0.5).exp();
             }
             for (int step = 0; step < options.steps(); step++) {
                 Cancellation.check(cancel, ProgressEvent.LORA, step);
@@ -133,16 +135,18 @@ public final class LoraTrainer {
                             float[] c = crop(resized, rw, ox, oy, width, height);
                             System.arraycopy(c, 0, batch, i * c.length, c.length);
                         }
-                        post = vae.encode(sm.create(batch, new Shape(b, 3, height, width)));
-                        std = post.logvar().mul(0.5).exp();
+                        post = vae.encode(OwnedArrays.of(sm, batch, new Shape(b, 3, height, width)));
+                        std = OwnedArrays.mul(post.logvar(), 0.5).exp();
                     }
                     // z0 = sf * (mean + exp(logvar / 2) * e), e ~ N(0, I) drawn in Java; built from e so that
                     // every intermediate lands in this step's manager
                     Shape zs = post.mean().getShape();
-                    NDArray e = sm.create(DiagonalGaussian.gaussian(rnd.nextLong(), Math.toIntExact(zs.size())), zs)
+                    NDArray e = OwnedArrays.of(sm, DiagonalGaussian.gaussian(rnd.nextLong(),
+                                    Math.toIntExact(zs.size())), zs)
                             .toType(post.mean().getDataType(), false);
-                    NDArray z0 = e.mul(std).add(post.mean()).mul(sf);
-                    NDArray noise = sm.create(DiagonalGaussian.gaussian(rnd.nextLong(), Math.toIntExact(zs.size())), zs)
+                    NDArray z0 = OwnedArrays.mul(e.mul(std).add(post.mean()), sf);
+                    NDArray noise = OwnedArrays.of(sm, DiagonalGaussian.gaussian(rnd.nextLong(),
+                                    Math.toIntExact(zs.size())), zs)
                             .toType(z0.getDataType(), false);
                     int[] ts = new int[b];
                     float[] tf = new float[b];
@@ -151,7 +155,7 @@ public final class LoraTrainer {
                         tf[i] = ts[i];
                     }
                     NDArray zt = sched.addNoise(z0, noise, ts);
-                    NDArray tArr = sm.create(tf);
+                    NDArray tArr = OwnedArrays.of(sm, tf);
                     List<NDArray> leaves = adapter.beginStep(sm);
                     NDArray lossArr;
                     try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {

@@ -3,6 +3,7 @@ package io.rotationdrag.optim;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
+import io.rotationdrag.diffusion.nn.OwnedArrays;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -99,15 +100,15 @@ public final class AdamW implements AutoCloseable {
             lastGradNorm = norm;
             for (int i = 0; i < params.size(); i++) {
                 NDArray p = params.get(i);
-                NDArray g = scale == 1.0 ? grads.get(i) : grads.get(i).mul((float) scale);
+                NDArray g = scale == 1.0 ? grads.get(i) : OwnedArrays.mul(grads.get(i), (float) scale);
                 if (weightDecay != 0) {
-                    p.muli((float) (1 - lrNow * weightDecay));
+                    OwnedArrays.muli(p, (float) (1 - lrNow * weightDecay));
                 }
-                m.get(i).muli((float) beta1).addi(g.mul((float) (1 - beta1)));
-                v.get(i).muli((float) beta2).addi(g.square().muli((float) (1 - beta2)));
-                NDArray denom = v.get(i).div((float) bc2).sqrt().addi((float) eps);
+                OwnedArrays.muli(m.get(i), (float) beta1).addi(OwnedArrays.mul(g, (float) (1 - beta1)));
+                OwnedArrays.muli(v.get(i), (float) beta2).addi(OwnedArrays.muli(g.square(), (float) (1 - beta2)));
+                NDArray denom = OwnedArrays.div(v.get(i), (float) bc2).sqrt().addi((float) eps);
                 // float scalars throughout: no float64 temporaries
-                p.subi(m.get(i).div((float) bc1).divi(denom).muli((float) lrNow));
+                p.subi(OwnedArrays.muli(OwnedArrays.div(m.get(i), (float) bc1).divi(denom), (float) lrNow));
             }
             return norm;
         }
@@ -127,7 +128,7 @@ public final class AdamW implements AutoCloseable {
             return step(ps, gs, lrNow);
         } finally {
             for (NDArray g : gs) {
-                g.muli(0f);
+                OwnedArrays.muli(g, 0f);
                 g.close(); // the handle getGradient() returned; the parameter keeps its gradient buffer
             }
         }

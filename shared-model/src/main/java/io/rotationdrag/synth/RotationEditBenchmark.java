@@ -6,14 +6,15 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.rotationdrag.diffusion.EmbeddedModel;
 import io.rotationdrag.diffusion.StableDiffusion;
+import io.rotationdrag.diffusion.nn.OwnedArrays;
 import io.rotationdrag.diffusion.unet.UNetRequest;
 import io.rotationdrag.edit.Cancellation;
 import io.rotationdrag.edit.DragEditor;
 import io.rotationdrag.edit.DragOutcome;
-import io.rotationdrag.edit.Inversion;
-import io.rotationdrag.edit.InversionOptions;
 import io.rotationdrag.edit.EditOptions;
 import io.rotationdrag.edit.EditRequest;
+import io.rotationdrag.edit.Inversion;
+import io.rotationdrag.edit.InversionOptions;
 import io.rotationdrag.edit.PointPair;
 import io.rotationdrag.edit.TrackerKind;
 import io.rotationdrag.eval.FeatureMap;
@@ -307,10 +308,10 @@ public final class RotationEditBenchmark {
         try (NDManager m = sd.manager().newSubManager()) {
             float[] px = new float[3 * size * size];
             TrackingAccuracyTable.toPixels(img, px, 0);
-            NDArray x = m.create(px, new Shape(1, 3, size, size));
-            NDArray z0 = sd.vae().encode(x).mean().mul((float) sd.vae().scalingFactor());
+            NDArray x = OwnedArrays.of(m, px, new Shape(1, 3, size, size));
+            NDArray z0 = OwnedArrays.mul(sd.vae().encode(x).mean(), (float) sd.vae().scalingFactor());
             Shape one = z0.getShape();
-            NDArray noise = m.create(io.rotationdrag.diffusion.vae.DiagonalGaussian.gaussian(261,
+            NDArray noise = OwnedArrays.of(m, io.rotationdrag.diffusion.vae.DiagonalGaussian.gaussian(261,
                     (int) one.size() * copies), new Shape(copies, one.get(1), one.get(2), one.get(3)));
             NDArray zt = sd.scheduler().addNoise(z0.repeat(0, copies), noise, t);
             NDArray f = sd.unet().forward(zt, t, sd.encodePrompt(m, prompt), UNetRequest.featuresOnly(1)).upBlock(1)

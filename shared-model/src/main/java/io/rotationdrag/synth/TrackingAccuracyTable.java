@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.rotationdrag.diffusion.EmbeddedModel;
 import io.rotationdrag.diffusion.StableDiffusion;
+import io.rotationdrag.diffusion.nn.OwnedArrays;
 import io.rotationdrag.diffusion.schedule.DdimScheduler;
 import io.rotationdrag.diffusion.unet.UNetRequest;
 import io.rotationdrag.drag.FeatureMap;
@@ -144,11 +145,11 @@ public final class TrackingAccuracyTable {
         for (int i = 0; i < images.size(); i++) {
             toPixels(images.get(i), px, i * plane);
         }
-        NDArray x = m.create(px, new Shape(images.size(), 3, size, size));
-        NDArray z0 = sd.vae().encode(x).mean().mul((float) sd.vae().scalingFactor());
+        NDArray x = OwnedArrays.of(m, px, new Shape(images.size(), 3, size, size));
+        NDArray z0 = OwnedArrays.mul(sd.vae().encode(x).mean(), (float) sd.vae().scalingFactor());
         Shape one = new Shape(1, z0.getShape().get(1), z0.getShape().get(2), z0.getShape().get(3));
         float[] eps = io.rotationdrag.diffusion.vae.DiagonalGaussian.gaussian(noiseSeed, (int) one.size());
-        NDArray noise = m.create(eps, one).repeat(0, images.size());
+        NDArray noise = OwnedArrays.of(m, eps, one).repeat(0, images.size());
         NDArray zt = sd.scheduler().addNoise(z0, noise, t);
         NDArray ctx = sd.encodePrompt(m, prompt);
         NDArray f = sd.unet().forward(zt, t, ctx, UNetRequest.featuresOnly(2)).upBlock(2);

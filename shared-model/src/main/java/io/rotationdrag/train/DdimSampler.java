@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import io.rotationdrag.diffusion.nn.OwnedArrays;
 import io.rotationdrag.diffusion.schedule.DdimScheduler;
 import java.util.Arrays;
 import java.util.List;
@@ -41,13 +42,13 @@ public final class DdimSampler {
                     NDArray both = unet.predictNoise(NDArrays.concat(new ai.djl.ndarray.NDList(x, x)), ts2,
                             NDArrays.concat(new ai.djl.ndarray.NDList(uncond, cond)));
                     NDArray eu = both.get("0:" + b), ec = both.get(b + ":");
-                    eps = eu.add(ec.sub(eu).mul((float) guidance));
+                    eps = eu.add(OwnedArrays.mul(ec.sub(eu), (float) guidance));
                 }
                 NDArray next = sched.step(x, eps, t, steps);
                 next.attach(m);
                 x = next;
             }
         }
-        return vae.decode(x.div((float) scalingFactor));
+        return vae.decode(OwnedArrays.div(x, (float) scalingFactor));
     }
 }

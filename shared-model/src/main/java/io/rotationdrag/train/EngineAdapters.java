@@ -2,6 +2,7 @@ package io.rotationdrag.train;
 
 import ai.djl.ndarray.NDArray;
 import io.rotationdrag.diffusion.StableDiffusion;
+import io.rotationdrag.diffusion.nn.OwnedArrays;
 import io.rotationdrag.diffusion.nn.ParameterStore;
 import io.rotationdrag.diffusion.unet.UNet2DConditionModel;
 import io.rotationdrag.diffusion.unet.UNetRequest;
@@ -46,7 +47,7 @@ public final class EngineAdapters {
                 for (int i = 0; i < t.length; i++) {
                     t[i] = timesteps[i];
                 }
-                NDArray ts = latents.getManager().create(t);
+                NDArray ts = OwnedArrays.of(latents.getManager(), t);
                 return unet.forward(latents, ts, textStates, UNetRequest.NOISE).noise();
             }
         };

@@ -3,6 +3,7 @@ package io.rotationdrag.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import io.rotationdrag.diffusion.nn.OwnedArrays;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -41,11 +42,11 @@ public final class LatentDataset {
             int n = Math.min(batch, count - done);
             SceneDataset.Batch b = data.next(n);
             try (NDManager sub = manager.newSubManager()) {
-                NDArray x = sub.create(b.pixels(), new Shape(b.shape()));
+                NDArray x = OwnedArrays.of(sub, b.pixels(), new Shape(b.shape()));
                 NDArray[] mom = ae.encodeMoments(x);
                 shape = new long[]{mom[0].getShape().get(1), mom[0].getShape().get(2), mom[0].getShape().get(3)};
                 means.add(mom[0].toFloatArray());
-                stds.add(mom[1].clip(-30, 20).mul(0.5f).exp().toFloatArray());
+                stds.add(OwnedArrays.mul(mom[1].clip(-30, 20), 0.5f).exp().toFloatArray());
             }
             prompts.addAll(b.prompts());
             if ((done / batch) % 50 == 0) {

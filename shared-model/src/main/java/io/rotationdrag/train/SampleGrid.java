@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.rotationdrag.diffusion.EmbeddedModel;
 import io.rotationdrag.diffusion.StableDiffusion;
+import io.rotationdrag.diffusion.nn.OwnedArrays;
 import io.rotationdrag.synth.ImageGrid;
 import io.rotationdrag.synth.Scene;
 import io.rotationdrag.synth.SceneRenderer;
@@ -81,7 +82,7 @@ public final class SampleGrid {
                     for (int k = 0; k < chunk.size(); k++) {
                         SceneDataset.toPixels(refs.get(i + k), px, k * plane);
                     }
-                    NDArray x = sub.create(px, new Shape(chunk.size(), 3, size, size));
+                    NDArray x = OwnedArrays.of(sub, px, new Shape(chunk.size(), 3, size, size));
                     NDArray rec = ae.decode(ae.encodeMoments(x)[0]);
                     float[] r = rec.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
                     for (int k = 0; k < chunk.size(); k++) {

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
+import io.rotationdrag.diffusion.nn.OwnedArrays;
 import io.rotationdrag.diffusion.schedule.DdimScheduler;
 import io.rotationdrag.optim.AdamW;
 import java.util.HashMap;
@@ -88,10 +89,11 @@ public final class UNetTrainer {
                 float[] z = data.sample(items, rnd);
                 double loss;
                 try (NDManager sub = manager.newSubManager()) {
-                    NDArray z0 = sub.create(z, new Shape(b, ls[0], ls[1], ls[2])).mul((float) scalingFactor);
+                    NDArray zBatch = OwnedArrays.of(sub, z, new Shape(b, ls[0], ls[1], ls[2]));
+                    NDArray z0 = OwnedArrays.mul(zBatch, scalingFactor);
                     NDArray noise = sub.randomNormal(z0.getShape());
                     NDArray zt = sched.addNoise(z0, noise, ts);
-                    NDArray c = sub.create(ctx, new Shape(b, textShape[1], textShape[2]));
+                    NDArray c = OwnedArrays.of(sub, ctx, new Shape(b, textShape[1], textShape[2]));
                     NDArray lossArr;
                     try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                         lossArr = unet.predictNoise(zt, ts, c).sub(noise).square().mean();

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
+import io.rotationdrag.diffusion.nn.OwnedArrays;
 import io.rotationdrag.optim.AdamW;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -57,18 +58,19 @@ public final class VaeTrainer {
                 SceneDataset.Batch b = data.next(s.batch());
                 double loss;
                 try (NDManager sub = manager.newSubManager()) {
-                    NDArray x = sub.create(b.pixels(), new Shape(b.shape()));
+                    NDArray x = OwnedArrays.of(sub, b.pixels(), new Shape(b.shape()));
                     NDArray lossArr;
                     NDArray reconArr;
                     try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                         NDArray[] mom = ae.encodeMoments(x);
                         NDArray mean = mom[0];
                         NDArray logvar = mom[1].clip(-30, 20);
-                        NDArray z = mean.add(logvar.mul(0.5f).exp().mul(sub.randomNormal(mean.getShape())));
+                        NDArray std = OwnedArrays.mul(logvar, 0.5).exp();
+                        NDArray z = mean.add(std.mul(sub.randomNormal(mean.getShape())));
                         NDArray diff = x.sub(ae.decode(z));
                         reconArr = diff.abs().mean().add(diff.square().mean());
-                        NDArray kl = mean.square().add(logvar.exp()).sub(1f).sub(logvar).mul(0.5f).mean();
-                        lossArr = reconArr.add(kl.mul((float) s.klWeight()));   // a double scalar would promote to float64
+                        NDArray kl = OwnedArrays.mul(mean.square().add(logvar.exp()).sub(1f).sub(logvar), 0.5f).mean();
+                        lossArr = reconArr.add(OwnedArrays.mul(kl, s.klWeight())); // a float32 scalar: no float64
                         gc.backward(lossArr);
                     }
                     loss = lossArr.getFloat();

@@ -7,8 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.rotationdrag.diffusion.StableDiffusion;
+import io.rotationdrag.diffusion.nn.GcPressure;
 import io.rotationdrag.drag.TrackerStats;
 import io.rotationdrag.lora.LoraOptions;
+import io.rotationdrag.lora.LoraWeights;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -118,6 +120,36 @@ class DragEditorTest {
         assertArrayEquals(first.inversion().toBytes(), again.inversion().toBytes(), "inversion bytes");
         assertArrayEquals(first.outcome().toBytes(), again.outcome().toBytes(), "drag outcome bytes");
         assertArrayEquals(png(first.image()), png(again.image()), "same seed and request: identical image bytes");
+    }
+
+    /**
+     * The regression test of a use-after-free: DJL's CPU arrays over Java buffers (Java data, {@code mul(2f)})
+     * were freed by a GC while autograd still read them, so a collection between a drag step's forward and
+     * backward changed the gradient (before the fix every repeat here differed, by up to 0.29 in the latent).
+     * LoRA weights, the inversion and each tracker's drag must be bit-identical with a GC every few milliseconds.
+     */
+    @Test
+    void gradientsAreTheSameWhenGarbageIsCollectedDuringTheEdit() throws Exception {
+        EditRequest withLora = request(TrackerKind.ROTATIONDRAG_CACHED);
+        LoraWeights calm = editor.trainLora(withLora, null, null);
+        LoraWeights pressed;
+        try (GcPressure gc = GcPressure.start()) {
+            pressed = editor.trainLora(withLora, null, null);
+        }
+        assertArrayEquals(calm.toBytes(), pressed.toBytes(), "LoRA bytes under GC pressure");
+        for (TrackerKind k : TrackerKind.values()) {
+            EditRequest r = cheapRequest(k);
+            LoraWeights lora = k == TrackerKind.ROTATIONDRAG_CACHED ? calm : null;
+            Inversion inv = editor.invert(r, lora, null, null);
+            DragOutcome expected = editor.drag(r, lora, inv, null, null);
+            try (GcPressure gc = GcPressure.start()) {
+                assertArrayEquals(inv.toBytes(), editor.invert(r, lora, null, null).toBytes(), k + " inversion");
+                for (int i = 0; i < 2; i++) {
+                    assertArrayEquals(expected.toBytes(), editor.drag(r, lora, inv, null, null).toBytes(),
+                            k + " drag outcome under GC pressure, repeat " + i);
+                }
+            }
+        }
     }
 
     @Test

@@ -4,7 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-
+import io.rotationdrag.diffusion.nn.OwnedArrays;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -25,7 +25,7 @@ public final class WeightLoader {
 
     /** Creates a float32 (or {@code dtype}) NDArray from a host tensor in the given manager. */
     public static NDArray toNDArray(NDManager manager, HostTensor t, DataType dtype) {
-        NDArray a = manager.create(t.data(), new Shape(t.shape()));
+        NDArray a = OwnedArrays.of(manager, t.data(), new Shape(t.shape()));
         a.setName(t.name());
         if (dtype != null && dtype != DataType.FLOAT32) {
             NDArray c = a.toType(dtype, false);

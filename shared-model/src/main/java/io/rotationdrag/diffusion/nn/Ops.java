@@ -136,14 +136,14 @@ public final class Ops {
             long rows = Math.max(1, maxScoreElements / (b * heads * m));
             NDArray o;
             if (rows >= nq) {
-                o = qh.matMul(khT).mul(scale).softmax(-1).matMul(vh);
+                o = OwnedArrays.mul(qh.matMul(khT), scale).softmax(-1).matMul(vh);
             } else {
                 NDList parts = new NDList();
                 for (long s0 = 0; s0 < nq; s0 += rows) {
                     long s1 = Math.min(nq, s0 + rows);
                     try (NDScope block = new NDScope()) {
                         NDArray qs = qh.get(new ai.djl.ndarray.index.NDIndex(":, :, {}:{}", s0, s1));
-                        parts.add(keep(qs.matMul(khT).mul(scale).softmax(-1).matMul(vh)));
+                        parts.add(keep(OwnedArrays.mul(qs.matMul(khT), scale).softmax(-1).matMul(vh)));
                     }
                 }
                 o = NDArrays.concat(parts, 2);
@@ -187,7 +187,7 @@ public final class Ops {
     public static NDArray inputCopy(NDManager scope, NDArray a, DataType dt) {
         NDArray c;
         if (a.getDataType() == dt) {
-            c = a.mul(1);
+            c = OwnedArrays.mul(a, 1);
         } else if (!a.hasGradient()) {
             c = a.toType(dt, true);
         } else if (dt.getNumOfBytes() > a.getDataType().getNumOfBytes() && dt.isFloating()) {

@@ -40,7 +40,7 @@ public final class ResnetBlock2D {
             h = conv2.forward(Ops.silu(norm2.forward(h)));
             NDArray skip = shortcut != null ? shortcut.forward(x) : x;
             NDArray out = skip.add(h);
-            return Ops.keep(outputScale == 1.0 ? out : out.div(outputScale));
+            return Ops.keep(outputScale == 1.0 ? out : OwnedArrays.div(out, outputScale));
         }
     }
 }

@@ -4,7 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-
+import io.rotationdrag.diffusion.nn.OwnedArrays;
 import java.nio.file.Path;
 import java.util.Arrays;
 
@@ -190,7 +190,7 @@ public final class DdimScheduler {
     }
 
     private NDArray predictOriginal(NDArray sample, NDArray eps, double alphaT) {
-        NDArray x0 = sample.sub(eps.mul(Math.sqrt(1.0 - alphaT))).div(Math.sqrt(alphaT));
+        NDArray x0 = OwnedArrays.div(sample.sub(OwnedArrays.mul(eps, Math.sqrt(1.0 - alphaT))), Math.sqrt(alphaT));
         if (config.clipSample()) {
             double r = config.clipSampleRange();
             x0 = x0.clip(-r, r);
@@ -211,7 +211,7 @@ public final class DdimScheduler {
         double alphaT = alphaCumprod(t);
         double alphaPrev = alphaCumprodOrFinal(prev);
         NDArray x0 = predictOriginal(sample, eps, alphaT);
-        return x0.mul(Math.sqrt(alphaPrev)).add(eps.mul(Math.sqrt(1.0 - alphaPrev)));
+        return OwnedArrays.mul(x0, Math.sqrt(alphaPrev)).add(OwnedArrays.mul(eps, Math.sqrt(1.0 - alphaPrev)));
     }
 
     /**
@@ -228,15 +228,15 @@ public final class DdimScheduler {
         int cur = Math.min(t - stepRatio(numInferenceSteps), config.numTrainTimesteps() - 1);
         double alphaCur = alphaCumprodOrFinal(cur);
         double alphaNext = alphaCumprod(t);
-        NDArray x0 = sample.sub(eps.mul(Math.sqrt(1.0 - alphaCur))).div(Math.sqrt(alphaCur));
-        return x0.mul(Math.sqrt(alphaNext)).add(eps.mul(Math.sqrt(1.0 - alphaNext)));
+        NDArray x0 = OwnedArrays.div(sample.sub(OwnedArrays.mul(eps, Math.sqrt(1.0 - alphaCur))), Math.sqrt(alphaCur));
+        return OwnedArrays.mul(x0, Math.sqrt(alphaNext)).add(OwnedArrays.mul(eps, Math.sqrt(1.0 - alphaNext)));
     }
 
     /** DDPM forward noising q(x_t | x_0): sqrt(abar_t) x0 + sqrt(1 - abar_t) noise, one timestep for the batch. */
     public NDArray addNoise(NDArray x0, NDArray noise, int t) {
         checkSameShape(x0, noise);
         double a = alphaCumprod(t);
-        return x0.mul(Math.sqrt(a)).add(noise.mul(Math.sqrt(1.0 - a)));
+        return OwnedArrays.mul(x0, Math.sqrt(a)).add(OwnedArrays.mul(noise, Math.sqrt(1.0 - a)));
     }
 
     /** DDPM forward noising with one timestep per batch element (dimension 0), as in LoRA training. */
@@ -258,8 +258,8 @@ public final class DdimScheduler {
         Arrays.fill(bshape, 1L);
         bshape[0] = timesteps.length;
         NDManager m = x0.getManager();
-        NDArray s = m.create(signal, new Shape(bshape)).toType(x0.getDataType(), false);
-        NDArray k = m.create(noiseScale, new Shape(bshape)).toType(x0.getDataType(), false);
+        NDArray s = OwnedArrays.of(m, signal, new Shape(bshape)).toType(x0.getDataType(), false);
+        NDArray k = OwnedArrays.of(m, noiseScale, new Shape(bshape)).toType(x0.getDataType(), false);
         return x0.mul(s).add(noise.mul(k));
     }
 

@@ -11,9 +11,7 @@ import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.LayerNorm;
 import io.rotationdrag.diffusion.io.SafeTensors;
 import io.rotationdrag.diffusion.io.WeightLoader;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
+import io.rotationdrag.diffusion.nn.OwnedArrays;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -24,6 +22,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * transformers' CLIPTextModel (the ViT-L/14 text tower SD 1.5 uses), returning last_hidden_state:
@@ -219,7 +219,7 @@ public final class ClipTextModel implements AutoCloseable {
                 flat[b * len + i] = ids[b][i];
             }
         }
-        return m.create(flat, new Shape(ids.length, len));
+        return OwnedArrays.of(m, flat, new Shape(ids.length, len));
     }
 
     /** Embeddings followed by the first {@code layers} encoder layers (package-private for tests). */
@@ -254,7 +254,7 @@ public final class ClipTextModel implements AutoCloseable {
         NDArray q = splitHeads(linear(x, p + "q_proj"), b, len, heads, d);
         NDArray k = splitHeads(linear(x, p + "k_proj"), b, len, heads, d);
         NDArray v = splitHeads(linear(x, p + "v_proj"), b, len, heads, d);
-        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).mul(1.0 / Math.sqrt(d)).add(mask);
+        NDArray scores = OwnedArrays.mul(q.matMul(k.transpose(0, 1, 3, 2)), 1.0 / Math.sqrt(d)).add(mask);
         NDArray probs = scores.softmax(-1);
         NDArray o = probs.matMul(v).transpose(0, 2, 1, 3).reshape(b, len, (long) heads * d);
         return linear(o, p + "out_proj");
@@ -272,13 +272,13 @@ public final class ClipTextModel implements AutoCloseable {
                 mask[i * len + j] = -Float.MAX_VALUE;
             }
         }
-        NDArray arr = m.create(mask, new Shape(len, len));
+        NDArray arr = OwnedArrays.of(m, mask, new Shape(len, len));
         return dtype == DataType.FLOAT32 ? arr : arr.toType(dtype, false);
     }
 
     private NDArray activation(NDArray x) {
         if ("quick_gelu".equals(config.hiddenAct())) {
-            return x.mul(Activation.sigmoid(x.mul(1.702)));
+            return x.mul(Activation.sigmoid(OwnedArrays.mul(x, 1.702)));
         }
         return Activation.gelu(x);
     }

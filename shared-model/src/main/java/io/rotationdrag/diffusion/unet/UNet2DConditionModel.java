@@ -11,12 +11,10 @@ import io.rotationdrag.diffusion.nn.Downsample2D;
 import io.rotationdrag.diffusion.nn.GroupNormLayer;
 import io.rotationdrag.diffusion.nn.LinearLayer;
 import io.rotationdrag.diffusion.nn.Ops;
+import io.rotationdrag.diffusion.nn.OwnedArrays;
 import io.rotationdrag.diffusion.nn.ParameterStore;
 import io.rotationdrag.diffusion.nn.ResnetBlock2D;
 import io.rotationdrag.diffusion.nn.Upsample2D;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,6 +27,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * diffusers UNet2DConditionModel for SD 1.x (spec.md section 3), with diffusers parameter names.
@@ -236,7 +236,7 @@ public final class UNet2DConditionModel implements AutoCloseable {
     }
 
     public UNetOutput forward(NDArray latent, double timestep, NDArray encoderHiddenStates, UNetRequest request) {
-        NDArray t = latent.getManager().create(new float[]{(float) timestep});
+        NDArray t = OwnedArrays.of(latent.getManager(), new float[]{(float) timestep});
         try {
             return forward(latent, t, encoderHiddenStates, request);
         } finally {
@@ -297,7 +297,7 @@ public final class UNet2DConditionModel implements AutoCloseable {
             NDArray tembAct = Ops.silu(timeLinear2.forward(Ops.silu(timeLinear1.forward(temb))));
 
             if (config.centerInputSample()) {
-                x = x.mul(2).sub(1);
+                x = OwnedArrays.mul(x, 2).sub(1);
             }
             NDArray h = convIn.forward(x);
             Deque<NDArray> skips = new ArrayDeque<>();
@@ -354,8 +354,8 @@ public final class UNet2DConditionModel implements AutoCloseable {
         int dim = config.blockOutChannels()[0];
         int half = dim / 2;
         NDManager m = ts.getManager();
-        NDArray freqs = m.arange(0f, (float) half, 1f, DataType.FLOAT32).mul(-Math.log(10000))
-                .div(half - config.freqShift()).exp();
+        NDArray arange = m.arange(0f, (float) half, 1f, DataType.FLOAT32);
+        NDArray freqs = OwnedArrays.div(OwnedArrays.mul(arange, -Math.log(10000)), half - config.freqShift()).exp();
         NDArray arg = ts.reshape(-1, 1).mul(freqs.reshape(1, -1));
         NDArray sin = arg.sin();
         NDArray cos = arg.cos();

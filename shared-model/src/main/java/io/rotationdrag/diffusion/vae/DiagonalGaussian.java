@@ -2,7 +2,7 @@ package io.rotationdrag.diffusion.vae;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
-
+import io.rotationdrag.diffusion.nn.OwnedArrays;
 import java.util.SplittableRandom;
 
 /**
@@ -23,8 +23,8 @@ public record DiagonalGaussian(NDArray mean, NDArray logvar) {
     public NDArray sample(long seed) {
         Shape s = mean.getShape();
         float[] eps = gaussian(seed, Math.toIntExact(s.size()));
-        NDArray e = mean.getManager().create(eps, s).toType(mean.getDataType(), false);
-        return mean.add(logvar.mul(0.5).exp().mul(e));
+        NDArray e = OwnedArrays.of(mean.getManager(), eps, s).toType(mean.getDataType(), false);
+        return mean.add(OwnedArrays.mul(logvar, 0.5).exp().mul(e));
     }
 
     /** n standard normal floats from a seeded SplittableRandom (Box-Muller). */
