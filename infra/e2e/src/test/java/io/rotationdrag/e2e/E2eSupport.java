@@ -75,7 +75,12 @@ final class E2eSupport {
 
     /** The gateway's submission path: input blob first, then the job row + LORA outbox message in one transaction. */
     static UUID submit(JobStore store, BlobStore blobs, byte[] png, String prompt, String points, String options) {
-        UUID id = UUID.randomUUID();
+        return submit(store, blobs, UUID.randomUUID(), png, prompt, points, options);
+    }
+
+    /** As above with a chosen job id (its stage messages are keyed by it, which picks their partitions). */
+    static UUID submit(JobStore store, BlobStore blobs, UUID id, byte[] png, String prompt, String points,
+                       String options) {
         blobs.put(ObjectKeys.JOBS_BUCKET, ObjectKeys.inputImage(id), png, "image/png");
         store.create(new JobStore.NewJob(id, "rotationdrag", prompt, points, options, null, "e2e-" + id, 64, 64,
                 false));

@@ -22,6 +22,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -282,10 +283,15 @@ class PipelineE2ETest {
                 "both drag processes assigned partitions");
         assertEquals(12, owned.values().stream().mapToInt(Integer::intValue).sum(), "6 stage + 6 retry partitions");
 
-        UUID a = E2eSupport.submit(store, blobs, E2eSupport.scenePng(3), "box a", E2eSupport.POINTS,
-                E2eSupport.options(120));
-        UUID b = E2eSupport.submit(store, blobs, E2eSupport.scenePng(4), "box b", E2eSupport.POINTS,
-                E2eSupport.options(120));
+        // Stage messages are keyed by job id, so two random ids may both hash to one member's partitions and
+        // then one process rightly runs both. Choose one id per member: on a drag partition that member owns.
+        Map<String, Set<Integer>> byMember = dragTopicPartitions();
+        assertTrue(byMember.keySet().containsAll(ids), "both members own drag-topic partitions: " + byMember);
+        List<String> members = new ArrayList<>(ids);
+        UUID a = E2eSupport.submit(store, blobs, idOnPartitionOf(byMember.get(members.get(0))),
+                E2eSupport.scenePng(3), "box a", E2eSupport.POINTS, E2eSupport.options(120));
+        UUID b = E2eSupport.submit(store, blobs, idOnPartitionOf(byMember.get(members.get(1))),
+                E2eSupport.scenePng(4), "box b", E2eSupport.POINTS, E2eSupport.options(120));
         awaitPipelineEnd(a);
         awaitPipelineEnd(b);
         String wa = records(a, JobState.DRAG).stream().filter(r -> r.status == StageRecordEntity.Status.DONE)
@@ -294,6 +300,40 @@ class PipelineE2ETest {
                 .findFirst().orElseThrow().workerId;
         assertTrue(ids.contains(wa) && ids.contains(wb), wa + ", " + wb);
         assertNotEquals(wa, wb, "the two jobs ran on two different drag processes");
+        assertEquals(members.get(0), wa, "job a ran on the member that owns its partition");
+        assertEquals(members.get(1), wb, "job b ran on the member that owns its partition");
+    }
+
+    /** A job id whose drag message (key = id) the producer's default partitioner sends to one of {@code owned}. */
+    private UUID idOnPartitionOf(Set<Integer> owned) throws Exception {
+        int n;
+        try (Admin admin = Admin.create(new KafkaSettings(config.kafka().bootstrap()).admin())) {
+            n = admin.describeTopics(List.of(Stage.DRAG.topic())).allTopicNames().get(10, TimeUnit.SECONDS)
+                    .get(Stage.DRAG.topic()).partitions().size();
+        }
+        for (int i = 0; i < 10_000; i++) {
+            UUID id = UUID.randomUUID();
+            // BuiltInPartitioner.partitionForKey: toPositive(murmur2(key bytes)) % partitions
+            int p = Utils.toPositive(Utils.murmur2(id.toString().getBytes(StandardCharsets.UTF_8))) % n;
+            if (owned.contains(p)) {
+                return id;
+            }
+        }
+        throw new IllegalStateException("no job id found for partitions " + owned + " of " + n);
+    }
+
+    /** client id (= worker id) -> partitions of the drag topic it owns. */
+    private Map<String, Set<Integer>> dragTopicPartitions() throws Exception {
+        try (Admin admin = Admin.create(new KafkaSettings(config.kafka().bootstrap()).admin())) {
+            ConsumerGroupDescription d = admin.describeConsumerGroups(List.of("rd-worker-" + Stage.DRAG.id()))
+                    .all().get(10, TimeUnit.SECONDS).get("rd-worker-" + Stage.DRAG.id());
+            Map<String, Set<Integer>> m = new java.util.HashMap<>();
+            for (MemberDescription md : d.members()) {
+                md.assignment().topicPartitions().stream().filter(tp -> tp.topic().equals(Stage.DRAG.topic()))
+                        .forEach(tp -> m.computeIfAbsent(md.clientId(), k -> new HashSet<>()).add(tp.partition()));
+            }
+            return m;
+        }
     }
 
     /** client id (= worker id) -> partitions owned, in the drag consumer group. */
