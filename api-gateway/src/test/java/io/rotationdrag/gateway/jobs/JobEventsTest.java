@@ -33,22 +33,12 @@ import static org.junit.jupiter.api.Assertions.*;
  */
 @QuarkusTest
 @QuarkusTestResource(RdServicesTestResource.class)
-class JobEventsTest {
+class JobEventsTest extends StackJobTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @TestHTTPResource("/api/v1/jobs/")
     URL jobs;
-
-    @Inject
-    JobStore store;
-
-    private final java.time.Instant started = java.time.Instant.now();
-
-    @org.junit.jupiter.api.AfterEach
-    void cancelLeftovers() {
-        TestJobs.cancelCreatedSince(store, started);
-    }
 
     @Inject
     BlobStore blobs;

@@ -23,17 +23,7 @@ import static org.junit.jupiter.api.Assertions.*;
 /** GET, list, cancel, result before and after it exists, and 404 versus 409. */
 @QuarkusTest
 @QuarkusTestResource(RdServicesTestResource.class)
-class JobQueryTest {
-    @Inject
-    JobStore store;
-
-    private final java.time.Instant started = java.time.Instant.now();
-
-    @org.junit.jupiter.api.AfterEach
-    void cancelLeftovers() {
-        TestJobs.cancelCreatedSince(store, started);
-    }
-
+class JobQueryTest extends StackJobTest {
     @Inject
     BlobStore blobs;
 

@@ -33,17 +33,7 @@ import static org.junit.jupiter.api.Assertions.*;
 /** A submission end to end on the real stack: the job row, the input blobs, the LORA message on Kafka. */
 @QuarkusTest
 @QuarkusTestResource(RdServicesTestResource.class)
-class JobSubmissionTest {
-    @Inject
-    JobStore store;
-
-    private final java.time.Instant started = java.time.Instant.now();
-
-    @org.junit.jupiter.api.AfterEach
-    void cancelLeftovers() {
-        TestJobs.cancelCreatedSince(store, started);
-    }
-
+class JobSubmissionTest extends StackJobTest {
     @Inject
     RdConfig config;
 

@@ -16,8 +16,6 @@ import io.rotationdrag.service.db.JobEntity;
 import io.rotationdrag.service.db.JobStore;
 import io.rotationdrag.service.testing.RdServicesTestResource;
 import jakarta.inject.Inject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import javax.imageio.ImageIO;
@@ -41,7 +39,7 @@ import static org.junit.jupiter.api.Assertions.*;
  */
 @QuarkusTest
 @QuarkusTestResource(RdServicesTestResource.class)
-class EditorPageTest {
+class EditorPageTest extends BrowserTest {
     static final Path SHOTS = Path.of("target", "screenshots");
     static final int W = 256, H = 256;
     static final ObjectMapper JSON = new ObjectMapper();
@@ -51,20 +49,6 @@ class EditorPageTest {
 
     @Inject
     JobStore store;
-
-    static Chromium chromium;
-
-    @BeforeAll
-    static void launch() {
-        chromium = Chromium.launch();
-    }
-
-    @AfterAll
-    static void close() {
-        if (chromium != null) {
-            chromium.close();
-        }
-    }
 
     static byte[] demoImage() throws Exception {
         try (InputStream in = EditorPageTest.class.getResourceAsStream("/META-INF/resources/demo/demo-1.png")) {

@@ -1,6 +1,5 @@
 package io.rotationdrag.gateway.web;
 
-import io.rotationdrag.service.testing.web.Chromium;
 import io.rotationdrag.service.testing.web.EditorPage;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -20,8 +19,6 @@ import io.rotationdrag.service.db.JobStore;
 import io.rotationdrag.service.testing.RdServicesTestResource;
 import io.rotationdrag.storage.ObjectKeys;
 import jakarta.inject.Inject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import javax.imageio.ImageIO;
@@ -50,7 +47,7 @@ import static org.junit.jupiter.api.Assertions.*;
  */
 @QuarkusTest
 @QuarkusTestResource(RdServicesTestResource.class)
-class EditorProgressTest {
+class EditorProgressTest extends BrowserTest {
     static final String WORKER = "web-test-stand-in";
     static final int STEPS = 6;
     static final double[] HANDLE = {106, 134}, TARGET = {85, 151};
@@ -63,20 +60,6 @@ class EditorProgressTest {
 
     @Inject
     BlobStore blobs;
-
-    static Chromium chromium;
-
-    @BeforeAll
-    static void launch() {
-        chromium = Chromium.launch();
-    }
-
-    @AfterAll
-    static void close() {
-        if (chromium != null) {
-            chromium.close();
-        }
-    }
 
     @Test
     void progressLiveHandlesPreviewThenResultTrajectoryAndMetrics() throws Exception {

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import java.util.function.BinaryOperator;
 
 /**
  * NDArrays from Java data, and arithmetic with Java numbers, whose memory libtorch owns.
@@ -78,31 +79,28 @@ public final class OwnedArrays {
 
     /** a * s. */
     public static NDArray mul(NDArray a, double s) {
-        try (NDArray c = operand(a, s)) {
-            return a.mul(c);
-        }
+        return withOperand(a, s, NDArray::mul);
     }
 
     /** a / s. */
     public static NDArray div(NDArray a, double s) {
-        try (NDArray c = operand(a, s)) {
-            return a.div(c);
-        }
+        return withOperand(a, s, NDArray::div);
     }
-
-
 
     /** a *= s in place (returns a). */
     public static NDArray muli(NDArray a, double s) {
-        try (NDArray c = operand(a, s)) {
-            return a.muli(c);
-        }
+        return withOperand(a, s, NDArray::muli);
     }
 
     /** a /= s in place (returns a). */
     public static NDArray divi(NDArray a, double s) {
+        return withOperand(a, s, NDArray::divi);
+    }
+
+    /** op(a, s) with s as a libtorch-owned 0-d array, released after the op (autograd keeps its own reference). */
+    private static NDArray withOperand(NDArray a, double s, BinaryOperator<NDArray> op) {
         try (NDArray c = operand(a, s)) {
-            return a.divi(c);
+            return op.apply(a, c);
         }
     }
 
