@@ -52,7 +52,8 @@ import org.slf4j.LoggerFactory;
  * The unedited source against the ground truth is reported as the "no edit" row. Usage:
  * {@code RotationEditBenchmark <outDir> [modelDir|embedded] [count=40] [trackers=all] [dragSteps=80]
  * [loraSteps=0] [seed=REPORTING_SEED] [ddimSteps=50] [shard=0/1]}; edited images go to
- * {@code outDir/<tracker>/<id>.png} and every score (and failure) as one line to {@code outDir/scores.csv}, written as
+ * {@code outDir/<tracker>/<id>.png} (and source | truth | every tracker side by side in {@code outDir/montage/<id>.png})
+ * and every score (and failure) as one line to {@code outDir/scores.csv}, written as
  * it is measured. {@code shard k/n} edits only the samples with index % n == k, so n processes on n cores share one
  * benchmark; {@code RotationEditBenchmark --summarize <dir>...} prints the tables over the shards' score files.
  */
@@ -195,6 +196,9 @@ public final class RotationEditBenchmark {
         return new Score(id, NO_EDIT, angleDeg, 18, Double.NaN, psnr, ssim, 0, 0, null);
     }
 
+    /** Folder under the output with one {@link EditMontage} row per sample. */
+    static final String MONTAGE_DIR = "montage";
+
     /** Edits every sample with every tracker; each score is appended to {@code out/scores.csv} as it is made. */
     public static List<Score> run(StableDiffusion sd, List<RotationSample> samples, List<TrackerKind> trackers,
                                   int dragSteps, int loraSteps, int ddimSteps, Path out) throws IOException {
@@ -222,7 +226,11 @@ public final class RotationEditBenchmark {
             LoraWeights lora = editor.trainLora(base, e -> { }, Cancellation.NONE);
             Inversion inv = editor.invert(base, lora, e -> { }, Cancellation.NONE);
             double shared = (System.nanoTime() - t0) / 1e9;
+            List<String> labels = new ArrayList<>();
+            List<BufferedImage> panels = new ArrayList<>();
             for (TrackerKind k : trackers) {
+                labels.add(k.id());
+                panels.add(null);
                 EditRequest r = base.withOptions(options(k, s.size(), dragSteps, loraSteps, ddimSteps));
                 long t1 = System.nanoTime();
                 DragOutcome d;
@@ -241,6 +249,7 @@ public final class RotationEditBenchmark {
                 double secs = (System.nanoTime() - t1) / 1e9;
                 Path dir = Files.createDirectories(out.resolve(k.id()));
                 ImageIO.write(edited, "png", dir.resolve(s.id() + ".png").toFile());
+                panels.set(panels.size() - 1, edited);
                 double md = MeanDistance.mean(MeanDistance.MD,
                         MeanDistance.match(srcFeat, diftFeatures(sd, edited, s.prompt()), handleTargets(s)), false)
                         .value();
@@ -257,6 +266,8 @@ public final class RotationEditBenchmark {
                         s.id() + "/" + k.id(), fmt(s.angleDeg()), fmt(md), fmt(tracked), fmt(psnr), fmt(ssim),
                         d.steps(), d.stopReason(), fmt(secs), fmt(shared));
             }
+            Path montage = Files.createDirectories(out.resolve(MONTAGE_DIR));
+            ImageIO.write(EditMontage.row(s, labels, panels, 3), "png", montage.resolve(s.id() + ".png").toFile());
         }
         return scores;
     }

@@ -102,6 +102,20 @@ class RotationEditBenchmarkTest {
             assertEquals(scores, read);
             assertEquals(RotationEditBenchmark.NO_EDIT, read.get(0).tracker());
             assertTrue(Files.exists(out.resolve("bench/freedrag/" + samples.get(0).id() + ".png")));
+            // the montage row: source | truth | dragdiffusion | freedrag, each 3x, under a label strip
+            java.awt.image.BufferedImage row = javax.imageio.ImageIO.read(
+                    out.resolve("bench/montage/" + samples.get(0).id() + ".png").toFile());
+            assertEquals(4 * 64 * 3, row.getWidth());
+            assertEquals(64 * 3 + EditMontage.LABEL_HEIGHT, row.getHeight());
+            java.awt.image.BufferedImage edit = javax.imageio.ImageIO.read(
+                    out.resolve("bench/freedrag/" + samples.get(0).id() + ".png").toFile());
+            for (int[] p : new int[][] {{0, 0}, {10, 40}, {63, 63}}) {
+                int x = 3 * 64 * 3 + 3 * p[0] + 1;
+                int y = EditMontage.LABEL_HEIGHT + 3 * p[1] + 1;
+                assertEquals(edit.getRGB(p[0], p[1]), row.getRGB(x, y), "freedrag panel pixel " + p[0] + "," + p[1]);
+                assertEquals(samples.get(0).groundTruth().getRGB(p[0], p[1]), row.getRGB(64 * 3 + 3 * p[0] + 1, y),
+                        "truth panel pixel");
+            }
             for (var sc : read.subList(1, 3)) {
                 assertTrue(sc.ok() && Double.isFinite(sc.md()) && Double.isFinite(sc.psnr()), sc.toString());
             }
