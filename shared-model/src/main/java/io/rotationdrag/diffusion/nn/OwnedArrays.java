@@ -4,6 +4,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.function.BinaryOperator;
 
 /**
@@ -29,28 +31,39 @@ public final class OwnedArrays {
 
     /** A 0-d array of {@code value} in {@code dtype}, allocated by libtorch. */
     public static NDArray scalar(NDManager m, double value, DataType dtype) {
-        // full() takes a float; a float64 scalar keeps its value through a copy of a Java-backed one
-        return dtype == DataType.FLOAT64 ? own(m.create(value)) : m.full(new Shape(), (float) value, dtype);
+        if (dtype != DataType.FLOAT64) {
+            return m.full(new Shape(), (float) value, dtype);
+        }
+        // full() takes a float; a float64 scalar keeps its value through a staged copy
+        ByteBuffer b = direct(8);
+        b.putDouble(0, value);
+        return owned(m, b, new Shape(), DataType.FLOAT64);
     }
 
     public static NDArray of(NDManager m, float[] data, Shape shape) {
-        return own(m.create(data, shape));
+        ByteBuffer b = direct(4L * data.length);
+        b.asFloatBuffer().put(data);
+        return owned(m, b, shape, DataType.FLOAT32);
     }
 
     public static NDArray of(NDManager m, float[] data) {
-        return own(m.create(data));
-    }
-
-    public static NDArray of(NDManager m, long[] data) {
-        return own(m.create(data));
+        return of(m, data, new Shape(data.length));
     }
 
     public static NDArray of(NDManager m, long[] data, Shape shape) {
-        return own(m.create(data, shape));
+        ByteBuffer b = direct(8L * data.length);
+        b.asLongBuffer().put(data);
+        return owned(m, b, shape, DataType.INT64);
+    }
+
+    public static NDArray of(NDManager m, long[] data) {
+        return of(m, data, new Shape(data.length));
     }
 
     public static NDArray of(NDManager m, int[] data, Shape shape) {
-        return own(m.create(data, shape));
+        ByteBuffer b = direct(4L * data.length);
+        b.asIntBuffer().put(data);
+        return owned(m, b, shape, DataType.INT32);
     }
 
     /** {@code of(m, data, shape)} converted to {@code dtype} (one copy when the type differs). */
@@ -104,16 +117,21 @@ public final class OwnedArrays {
         }
     }
 
-    /** A copy of a from_blob array in libtorch's memory; closes the wrapper (its buffer may then be collected). */
-    private static NDArray own(NDArray blob) {
+    private static ByteBuffer direct(long bytes) {
+        return ByteBuffer.allocateDirect(Math.toIntExact(bytes)).order(ByteOrder.nativeOrder());
+    }
+
+    /**
+     * Wraps the staging buffer ({@code from_blob}, no copy), clones it into libtorch's memory, closes the wrapper and
+     * frees the staging buffer at once, so loading a model does not hold a second copy of its weights until a GC.
+     */
+    private static NDArray owned(NDManager m, ByteBuffer staging, Shape shape, DataType dtype) {
+        NDArray blob = m.create(staging, shape, dtype);
         try {
-            NDArray c = blob.duplicate();
-            if (blob.getName() != null) {
-                c.setName(blob.getName());
-            }
-            return c;
+            return blob.duplicate();
         } finally {
             blob.close();
+            DirectBuffers.free(staging);
         }
     }
 }

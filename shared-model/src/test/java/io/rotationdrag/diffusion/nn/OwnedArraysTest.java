@@ -2,6 +2,7 @@ package io.rotationdrag.diffusion.nn;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
@@ -73,6 +74,23 @@ class OwnedArraysTest {
             w[i] = i * 0.25f - 7f;
         }
         assertArrayEquals(w, gradientAfterGc(x -> x.mul(OwnedArrays.of(x.getManager(), w, new Shape(1024)))));
+    }
+
+    @Test
+    void javaDataRoundTripsAfterItsStagingBufferIsFreed() {
+        assertTrue(DirectBuffers.canFree(), "this JDK frees staging buffers at once");
+        float[] f = {1.5f, -2.25f, 3e-8f, Float.MAX_VALUE, 0f, 7f};
+        NDArray a = OwnedArrays.of(m, f, new Shape(2, 3));
+        GcPressure.collectAndScribble();
+        assertArrayEquals(f, a.toFloatArray());
+        assertEquals(new Shape(2, 3), a.getShape());
+        long[] l = {Long.MIN_VALUE, -1, 0, 1L << 40};
+        assertArrayEquals(l, OwnedArrays.of(m, l).toLongArray());
+        assertEquals(DataType.INT64, OwnedArrays.of(m, l, new Shape(2, 2)).getDataType());
+        int[] i = {3, -4, 5, 6};
+        assertArrayEquals(i, OwnedArrays.of(m, i, new Shape(4)).toIntArray());
+        assertEquals(0.1, OwnedArrays.scalar(m, 0.1, DataType.FLOAT64).getDouble(), 0.0);
+        assertEquals(0.1f, OwnedArrays.scalar(m, 0.1, DataType.FLOAT32).getFloat(), 0f);
     }
 
     @Test
