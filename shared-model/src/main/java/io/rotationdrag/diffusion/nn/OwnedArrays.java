@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.function.BinaryOperator;
+import java.util.function.Consumer;
 
 /**
  * NDArrays from Java data, and arithmetic with Java numbers, whose memory libtorch owns.
@@ -35,15 +36,11 @@ public final class OwnedArrays {
             return m.full(new Shape(), (float) value, dtype);
         }
         // full() takes a float; a float64 scalar keeps its value through a staged copy
-        ByteBuffer b = direct(8);
-        b.putDouble(0, value);
-        return owned(m, b, new Shape(), DataType.FLOAT64);
+        return staged(m, 8, b -> b.putDouble(0, value), new Shape(), DataType.FLOAT64);
     }
 
     public static NDArray of(NDManager m, float[] data, Shape shape) {
-        ByteBuffer b = direct(4L * data.length);
-        b.asFloatBuffer().put(data);
-        return owned(m, b, shape, DataType.FLOAT32);
+        return staged(m, 4L * data.length, b -> b.asFloatBuffer().put(data), shape, DataType.FLOAT32);
     }
 
     public static NDArray of(NDManager m, float[] data) {
@@ -51,9 +48,7 @@ public final class OwnedArrays {
     }
 
     public static NDArray of(NDManager m, long[] data, Shape shape) {
-        ByteBuffer b = direct(8L * data.length);
-        b.asLongBuffer().put(data);
-        return owned(m, b, shape, DataType.INT64);
+        return staged(m, 8L * data.length, b -> b.asLongBuffer().put(data), shape, DataType.INT64);
     }
 
     public static NDArray of(NDManager m, long[] data) {
@@ -61,9 +56,7 @@ public final class OwnedArrays {
     }
 
     public static NDArray of(NDManager m, int[] data, Shape shape) {
-        ByteBuffer b = direct(4L * data.length);
-        b.asIntBuffer().put(data);
-        return owned(m, b, shape, DataType.INT32);
+        return staged(m, 4L * data.length, b -> b.asIntBuffer().put(data), shape, DataType.INT32);
     }
 
     /** {@code of(m, data, shape)} converted to {@code dtype} (one copy when the type differs). */
@@ -117,8 +110,11 @@ public final class OwnedArrays {
         }
     }
 
-    private static ByteBuffer direct(long bytes) {
-        return ByteBuffer.allocateDirect(Math.toIntExact(bytes)).order(ByteOrder.nativeOrder());
+    /** Fills a native-order staging buffer of {@code bytes} and makes the owned array from it. */
+    private static NDArray staged(NDManager m, long bytes, Consumer<ByteBuffer> fill, Shape shape, DataType dtype) {
+        ByteBuffer b = ByteBuffer.allocateDirect(Math.toIntExact(bytes)).order(ByteOrder.nativeOrder());
+        fill.accept(b);
+        return owned(m, b, shape, dtype);
     }
 
     /**
