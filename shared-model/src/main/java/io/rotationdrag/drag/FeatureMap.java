@@ -83,7 +83,7 @@ public final class FeatureMap {
         NDArray flat = f.reshape(c, (long) h * w);
         NDArray out = null;
         for (int q = 0; q < 4; q++) {
-            NDArray term = takeColumns(flat, idx[q]).mul(OwnedArrays.of(m, wt[q]).toType(f.getDataType(), false));
+            NDArray term = takeColumns(flat, idx[q]).mul(OwnedArrays.of(m, wt[q], new Shape(wt[q].length), f.getDataType()));
             out = out == null ? term : out.add(term);
         }
         return out;
@@ -157,7 +157,7 @@ public final class FeatureMap {
             scope.suppressNotUsedWarning();
             NDArray f = chw(features);
             NDArray win = f.get(new NDIndex(":, {}:{}, {}:{}", y0, y1 + 1, x0, x1 + 1)).stopGradient();
-            NDArray t = OwnedArrays.of(f.getManager(), template).toType(f.getDataType(), false).reshape(c, 1, 1);
+            NDArray t = OwnedArrays.of(f.getManager(), template, new Shape(c, 1, 1), f.getDataType());
             // L1 distance per cell: sum_c |F[c, y, x] - template[c]|
             window = win.sub(t).abs().sum(new int[] {0}).toType(DataType.FLOAT32, false).toFloatArray();
         }

@@ -136,7 +136,7 @@ public final class Rotation {
         for (int k = 0; k < valid.length; k++) {
             valid[k] = s.valid[k] ? 1f : 0f;
         }
-        NDArray v = OwnedArrays.of(m, valid).toType(map.getDataType(), false);
+        NDArray v = OwnedArrays.of(m, valid, new Shape(valid.length), map.getDataType());
         out = out.mul(v).add(OwnedArrays.mul(v.neg().add(1f), fill));
         return out.reshape(shape);
     }

@@ -103,7 +103,7 @@ final class DragStage {
         int lw = (int) shape[3];
         BinaryMask latentMask = maskTermMask(e, lw, lh);
         try (NDManager m = model.manager().newSubManager()) {
-            NDArray z = OwnedArrays.of(m, latent, new Shape(shape)).toType(model.options().dataType(), false);
+            NDArray z = OwnedArrays.of(m, latent, new Shape(shape), model.options().dataType());
             NDArray c = text.getManager() == m ? text : text.duplicate();
             if (c != text) {
                 c.attach(m);

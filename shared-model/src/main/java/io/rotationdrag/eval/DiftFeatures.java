@@ -66,7 +66,7 @@ public final class DiftFeatures {
             Shape zs = z0.getShape();
             NDArray batch = z0.repeat(0, k);
             float[] eps = DiagonalGaussian.gaussian(settings.seed() + 1, Math.toIntExact(batch.getShape().size()));
-            NDArray noise = OwnedArrays.of(scope, eps, batch.getShape()).toType(dtype, false);
+            NDArray noise = OwnedArrays.of(scope, eps, batch.getShape(), dtype);
             NDArray zt = model.scheduler().addNoise(batch, noise, settings.timestep());
             NDArray cond = model.encodePrompt(scope, prompt).toType(dtype, false);
             NDArray f = model.unet().forward(zt, settings.timestep(), cond,

@@ -25,14 +25,8 @@ public final class WeightLoader {
 
     /** Creates a float32 (or {@code dtype}) NDArray from a host tensor in the given manager. */
     public static NDArray toNDArray(NDManager manager, HostTensor t, DataType dtype) {
-        NDArray a = OwnedArrays.of(manager, t.data(), new Shape(t.shape()));
+        NDArray a = OwnedArrays.of(manager, t.data(), new Shape(t.shape()), dtype == null ? DataType.FLOAT32 : dtype);
         a.setName(t.name());
-        if (dtype != null && dtype != DataType.FLOAT32) {
-            NDArray c = a.toType(dtype, false);
-            a.close();
-            c.setName(t.name());
-            return c;
-        }
         return a;
     }
 

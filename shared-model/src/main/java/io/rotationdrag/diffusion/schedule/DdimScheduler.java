@@ -258,8 +258,8 @@ public final class DdimScheduler {
         Arrays.fill(bshape, 1L);
         bshape[0] = timesteps.length;
         NDManager m = x0.getManager();
-        NDArray s = OwnedArrays.of(m, signal, new Shape(bshape)).toType(x0.getDataType(), false);
-        NDArray k = OwnedArrays.of(m, noiseScale, new Shape(bshape)).toType(x0.getDataType(), false);
+        NDArray s = OwnedArrays.of(m, signal, new Shape(bshape), x0.getDataType());
+        NDArray k = OwnedArrays.of(m, noiseScale, new Shape(bshape), x0.getDataType());
         return x0.mul(s).add(noise.mul(k));
     }
 

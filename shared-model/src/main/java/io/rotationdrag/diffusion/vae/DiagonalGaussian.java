@@ -23,7 +23,7 @@ public record DiagonalGaussian(NDArray mean, NDArray logvar) {
     public NDArray sample(long seed) {
         Shape s = mean.getShape();
         float[] eps = gaussian(seed, Math.toIntExact(s.size()));
-        NDArray e = OwnedArrays.of(mean.getManager(), eps, s).toType(mean.getDataType(), false);
+        NDArray e = OwnedArrays.of(mean.getManager(), eps, s, mean.getDataType());
         return mean.add(OwnedArrays.mul(logvar, 0.5).exp().mul(e));
     }
 
