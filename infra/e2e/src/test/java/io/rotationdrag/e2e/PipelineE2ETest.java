@@ -20,6 +20,7 @@ import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.MemberDescription;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.utils.Utils;
@@ -288,9 +289,10 @@ class PipelineE2ETest {
         Map<String, Set<Integer>> byMember = dragTopicPartitions();
         assertTrue(byMember.keySet().containsAll(ids), "both members own drag-topic partitions: " + byMember);
         List<String> members = new ArrayList<>(ids);
-        UUID a = E2eSupport.submit(store, blobs, idOnPartitionOf(byMember.get(members.get(0))),
+        int partitions = dragTopicPartitionCount();
+        UUID a = E2eSupport.submit(store, blobs, idOnPartitionOf(byMember.get(members.get(0)), partitions),
                 E2eSupport.scenePng(3), "box a", E2eSupport.POINTS, E2eSupport.options(120));
-        UUID b = E2eSupport.submit(store, blobs, idOnPartitionOf(byMember.get(members.get(1))),
+        UUID b = E2eSupport.submit(store, blobs, idOnPartitionOf(byMember.get(members.get(1)), partitions),
                 E2eSupport.scenePng(4), "box b", E2eSupport.POINTS, E2eSupport.options(120));
         awaitPipelineEnd(a);
         awaitPipelineEnd(b);
@@ -305,45 +307,48 @@ class PipelineE2ETest {
     }
 
     /** A job id whose drag message (key = id) the producer's default partitioner sends to one of {@code owned}. */
-    private UUID idOnPartitionOf(Set<Integer> owned) throws Exception {
-        int n;
-        try (Admin admin = Admin.create(new KafkaSettings(config.kafka().bootstrap()).admin())) {
-            n = admin.describeTopics(List.of(Stage.DRAG.topic())).allTopicNames().get(10, TimeUnit.SECONDS)
-                    .get(Stage.DRAG.topic()).partitions().size();
-        }
+    private static UUID idOnPartitionOf(Set<Integer> owned, int partitions) {
         for (int i = 0; i < 10_000; i++) {
             UUID id = UUID.randomUUID();
             // BuiltInPartitioner.partitionForKey: toPositive(murmur2(key bytes)) % partitions
-            int p = Utils.toPositive(Utils.murmur2(id.toString().getBytes(StandardCharsets.UTF_8))) % n;
+            int p = Utils.toPositive(Utils.murmur2(id.toString().getBytes(StandardCharsets.UTF_8))) % partitions;
             if (owned.contains(p)) {
                 return id;
             }
         }
-        throw new IllegalStateException("no job id found for partitions " + owned + " of " + n);
+        throw new IllegalStateException("no job id found for partitions " + owned + " of " + partitions);
     }
 
-    /** client id (= worker id) -> partitions of the drag topic it owns. */
-    private Map<String, Set<Integer>> dragTopicPartitions() throws Exception {
+    private int dragTopicPartitionCount() throws Exception {
         try (Admin admin = Admin.create(new KafkaSettings(config.kafka().bootstrap()).admin())) {
-            ConsumerGroupDescription d = admin.describeConsumerGroups(List.of("rd-worker-" + Stage.DRAG.id()))
-                    .all().get(10, TimeUnit.SECONDS).get("rd-worker-" + Stage.DRAG.id());
-            Map<String, Set<Integer>> m = new java.util.HashMap<>();
-            for (MemberDescription md : d.members()) {
-                md.assignment().topicPartitions().stream().filter(tp -> tp.topic().equals(Stage.DRAG.topic()))
-                        .forEach(tp -> m.computeIfAbsent(md.clientId(), k -> new HashSet<>()).add(tp.partition()));
-            }
-            return m;
+            return admin.describeTopics(List.of(Stage.DRAG.topic())).allTopicNames().get(10, TimeUnit.SECONDS)
+                    .get(Stage.DRAG.topic()).partitions().size();
         }
     }
 
     /** client id (= worker id) -> partitions owned, in the drag consumer group. */
     private Map<String, Integer> dragGroupAssignment() {
+        Map<String, Integer> m = new java.util.HashMap<>();
+        dragGroupMembers().forEach((client, tps) -> m.put(client, tps.size()));
+        return m;
+    }
+
+    /** client id (= worker id) -> partitions of the drag topic it owns. */
+    private Map<String, Set<Integer>> dragTopicPartitions() {
+        Map<String, Set<Integer>> m = new java.util.HashMap<>();
+        dragGroupMembers().forEach((client, tps) -> tps.stream().filter(tp -> tp.topic().equals(Stage.DRAG.topic()))
+                .forEach(tp -> m.computeIfAbsent(client, k -> new HashSet<>()).add(tp.partition())));
+        return m;
+    }
+
+    /** client id (= worker id) -> every partition it owns in the drag consumer group (empty when unreadable). */
+    private Map<String, Set<TopicPartition>> dragGroupMembers() {
         try (Admin admin = Admin.create(new KafkaSettings(config.kafka().bootstrap()).admin())) {
             ConsumerGroupDescription d = admin.describeConsumerGroups(List.of("rd-worker-" + Stage.DRAG.id()))
                     .all().get(10, TimeUnit.SECONDS).get("rd-worker-" + Stage.DRAG.id());
-            Map<String, Integer> m = new java.util.HashMap<>();
+            Map<String, Set<TopicPartition>> m = new java.util.HashMap<>();
             for (MemberDescription md : d.members()) {
-                m.merge(md.clientId(), md.assignment().topicPartitions().size(), Integer::sum);
+                m.computeIfAbsent(md.clientId(), k -> new HashSet<>()).addAll(md.assignment().topicPartitions());
             }
             return m;
         } catch (Exception e) {
