@@ -46,7 +46,8 @@ public final class TrainEmbeddedModel {
     public record Options(Path out, long seed, int size, int vaeBase, int vaeLayers, int vaeSteps, int vaeBatch,
                           double vaeLr, double vaeMinutes, double klWeight, int latents, int unetBase, int unetLayers, int groups,
                           int heads, int crossDim, int textLayers, int unetSteps, int unetBatch, double unetLr, double unetLrFinal,
-                          double unetMinutes, double uncondProb, int logEvery, int checkpointEvery, Path vaeFrom, Path vaeInit, Path unetInit) {
+                          double unetMinutes, double uncondProb, int logEvery, int checkpointEvery, Path vaeFrom, Path vaeInit, Path unetInit,
+                          long unetNoiseSeed) {
 
         static Options parse(String[] args) {
             Map<String, String> m = new LinkedHashMap<>();
@@ -59,7 +60,8 @@ public final class TrainEmbeddedModel {
             if (!m.containsKey("out")) {
                 throw new IllegalArgumentException("--out DIR is required");
             }
-            Options o = new Options(Path.of(m.remove("out")), l(m, "seed", 7L), i(m, "size", 64),
+            long seed = l(m, "seed", 7L);
+            Options o = new Options(Path.of(m.remove("out")), seed, i(m, "size", 64),
                     i(m, "vae-base", 16), i(m, "vae-layers", 1), i(m, "vae-steps", 100_000), i(m, "vae-batch", 8),
                     d(m, "vae-lr", 1e-3), d(m, "vae-minutes", 25), d(m, "kl-weight", 1e-6),
                     i(m, "latents", 4096), i(m, "unet-base", 32), i(m, "unet-layers", 1), i(m, "groups", 8), i(m, "heads", 4),
@@ -68,7 +70,10 @@ public final class TrainEmbeddedModel {
                     d(m, "uncond-prob", 0.1), i(m, "log-every", 10), i(m, "checkpoint-every", 200),
                     m.containsKey("vae-from") ? Path.of(m.remove("vae-from")) : null,
                     m.containsKey("vae-init") ? Path.of(m.remove("vae-init")) : null,
-                    m.containsKey("unet-init") ? Path.of(m.remove("unet-init")) : null);
+                    m.containsKey("unet-init") ? Path.of(m.remove("unet-init")) : null,
+                    // the UNet's batch/timestep/noise stream; a continued run picks a new one so that it does not
+                    // replay the previous run's (latents, t, noise) triples in the same order (default seed + 3)
+                    l(m, "unet-noise-seed", seed + 3));
             if (!m.isEmpty()) {
                 throw new IllegalArgumentException("unknown options: " + m.keySet());
             }
@@ -123,6 +128,7 @@ public final class TrainEmbeddedModel {
         prov.put("training_seed", o.seed());
         prov.put("vae_scene_seed", o.seed());
         prov.put("latent_scene_seed", o.seed() + 1);
+        prov.put("unet_noise_seed", o.unetNoiseSeed());
         prov.put("benchmark_seed_never_used_in_training", RotationBenchmark.REPORTING_SEED);
         prov.put("image_size", o.size());
         prov.putPOJO("options", o.toString());
@@ -215,7 +221,7 @@ public final class TrainEmbeddedModel {
             UNetTrainer.Result ur = UNetTrainer.train(root, den, prompts, sched, latents, scaling,
                     new UNetTrainer.Settings(o.unetSteps(), o.unetBatch(), o.unetLr(),
                             Double.isNaN(o.unetLrFinal()) ? o.unetLr() : o.unetLrFinal(), 100, o.uncondProb(),
-                            o.unetMinutes(), o.logEvery(), o.checkpointEvery(), o.seed() + 3),
+                            o.unetMinutes(), o.logEvery(), o.checkpointEvery(), o.unetNoiseSeed()),
                     unetCurve, step -> saveUnet(model, ucf, unet, o.out(), unetCurve, step));
             ObjectNode u = prov.putObject("unet");
             u.put("steps", ur.steps());

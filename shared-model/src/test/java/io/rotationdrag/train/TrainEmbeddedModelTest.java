@@ -74,4 +74,13 @@ class TrainEmbeddedModelTest {
         assertThrows(IllegalArgumentException.class, () -> TrainEmbeddedModel.Options.parse(new String[]{}));
         assertTrue(EmbeddedModel.NAME.startsWith("rd-synth"));
     }
+
+    @Test
+    void theUnetNoiseStreamDefaultsToSeedPlusThreeAndCanBeChosen(@TempDir Path tmp) {
+        String out = tmp.toString();
+        assertEquals(11L, TrainEmbeddedModel.Options.parse(new String[]{"--out", out, "--seed", "8"}).unetNoiseSeed());
+        var o = TrainEmbeddedModel.Options.parse(new String[]{"--out", out, "--seed", "8", "--unet-noise-seed", "61"});
+        assertEquals(61L, o.unetNoiseSeed());
+        assertEquals(8L, o.seed(), "the scene seeds stay those of --seed");
+    }
 }
