@@ -2,6 +2,7 @@ package io.rotationdrag.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.rotationdrag.diffusion.EmbeddedModel;
 import io.rotationdrag.diffusion.StableDiffusion;
@@ -26,6 +27,8 @@ import javax.imageio.ImageIO;
  * Usage: {@code SampleGrid <out.png> [model dir|embedded] [n=16] [seed=99] [steps=25] [guidance=3]}.
  */
 public final class SampleGrid {
+
+    private static final int CHUNK = 8;
 
     private SampleGrid() {
     }
@@ -55,45 +58,63 @@ public final class SampleGrid {
     public static BufferedImage render(StableDiffusion sd, int n, long seed, int steps, double guidance) {
         int size = sd.vae().config().sampleSize();
         SceneSampler sampler = new SceneSampler(seed);
-        List<String> prompts = new ArrayList<>();
+        List<Scene> scenes = new ArrayList<>();
         List<BufferedImage> refs = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             Scene s = sampler.next();
-            prompts.add(s.prompt());
+            scenes.add(s);
             refs.add(SceneRenderer.render(s, size));
         }
+        List<BufferedImage> all = new ArrayList<>(samplesFromNoise(sd, scenes.stream().map(Scene::prompt).toList(),
+                steps, guidance, seed));
+        all.addAll(reconstructions(sd, refs));
+        all.addAll(refs);
+        return ImageGrid.grid(all, Math.min(8, n), 2, 4);
+    }
+
+    /** DDIM samples from pure noise, one per prompt, in chunks of 8 (chunk k starts its noise at seed + 8k). */
+    static List<BufferedImage> samplesFromNoise(StableDiffusion sd, List<String> prompts, int steps, double guidance,
+                                                long seed) {
+        int size = sd.vae().config().sampleSize();
         long[] ls = sd.latentShape(1, size, size);
+        int plane = 3 * size * size;
         List<BufferedImage> samples = new ArrayList<>();
-        List<BufferedImage> recons = new ArrayList<>();
         TrainableAutoencoder ae = EngineAdapters.autoencoder(sd.vae());
-        try (NDManager m = sd.manager().newSubManager()) {
-            int plane = 3 * size * size;
-            for (int i = 0; i < n; i += 8) {
-                List<String> chunk = prompts.subList(i, Math.min(n, i + 8));
-                try (NDManager sub = m.newSubManager()) {
-                    NDArray img = DdimSampler.sample(sub, EngineAdapters.denoiser(sd.unet()), ae,
-                            EngineAdapters.prompts(sd), sd.scheduler(), sd.vae().scalingFactor(),
-                            new long[]{ls[1], ls[2], ls[3]}, chunk, steps, guidance, seed + i);
-                    float[] f = img.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
-                    for (int k = 0; k < chunk.size(); k++) {
-                        samples.add(SceneDataset.toImage(f, k * plane, size));
-                    }
-                    float[] px = new float[chunk.size() * plane];
-                    for (int k = 0; k < chunk.size(); k++) {
-                        SceneDataset.toPixels(refs.get(i + k), px, k * plane);
-                    }
-                    NDArray x = OwnedArrays.of(sub, px, new Shape(chunk.size(), 3, size, size));
-                    NDArray rec = ae.decode(ae.encodeMoments(x)[0]);
-                    float[] r = rec.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
-                    for (int k = 0; k < chunk.size(); k++) {
-                        recons.add(SceneDataset.toImage(r, k * plane, size));
-                    }
+        for (int i = 0; i < prompts.size(); i += CHUNK) {
+            List<String> chunk = prompts.subList(i, Math.min(prompts.size(), i + CHUNK));
+            try (NDManager sub = sd.manager().newSubManager()) {
+                NDArray img = DdimSampler.sample(sub, EngineAdapters.denoiser(sd.unet()), ae,
+                        EngineAdapters.prompts(sd), sd.scheduler(), sd.vae().scalingFactor(),
+                        new long[]{ls[1], ls[2], ls[3]}, chunk, steps, guidance, seed + i);
+                float[] f = img.toType(DataType.FLOAT32, false).toFloatArray();
+                for (int k = 0; k < chunk.size(); k++) {
+                    samples.add(SceneDataset.toImage(f, k * plane, size));
                 }
             }
         }
-        List<BufferedImage> all = new ArrayList<>(samples);
-        all.addAll(recons);
-        all.addAll(refs);
-        return ImageGrid.grid(all, Math.min(8, n), 2, 4);
+        return samples;
+    }
+
+    /** The VAE's round trip (encode to the posterior mean, decode) of each image. */
+    static List<BufferedImage> reconstructions(StableDiffusion sd, List<BufferedImage> images) {
+        int size = sd.vae().config().sampleSize();
+        int plane = 3 * size * size;
+        List<BufferedImage> recons = new ArrayList<>();
+        TrainableAutoencoder ae = EngineAdapters.autoencoder(sd.vae());
+        for (int i = 0; i < images.size(); i += CHUNK) {
+            int c = Math.min(images.size() - i, CHUNK);
+            try (NDManager sub = sd.manager().newSubManager()) {
+                float[] px = new float[c * plane];
+                for (int k = 0; k < c; k++) {
+                    SceneDataset.toPixels(images.get(i + k), px, k * plane);
+                }
+                NDArray x = OwnedArrays.of(sub, px, new Shape(c, 3, size, size));
+                float[] r = ae.decode(ae.encodeMoments(x)[0]).toType(DataType.FLOAT32, false).toFloatArray();
+                for (int k = 0; k < c; k++) {
+                    recons.add(SceneDataset.toImage(r, k * plane, size));
+                }
+            }
+        }
+        return recons;
     }
 }
