@@ -192,7 +192,7 @@ public final class TrainEmbeddedModel {
                     java.util.Arrays.toString(latents.latentShape()), VaeTrainer.fmt(scaling),
                     VaeTrainer.fmt(VaeTrainer.seconds(tl)));
             vc = withScaling(vc, scaling);
-            Checkpoints.save(model.resolve("vae"), vc.toJson(), vae.parameters(), AutoencoderKL_WEIGHTS);
+            Checkpoints.save(model.resolve("vae"), vc.toJson(), vae.parameters(), AutoencoderKL.WEIGHTS);
             prov.put("scaling_factor", scaling);
             prov.put("latent_scenes", latents.size());
 
@@ -246,8 +246,6 @@ public final class TrainEmbeddedModel {
         return model;
     }
 
-    private static final String AutoencoderKL_WEIGHTS = "diffusion_pytorch_model.safetensors";
-
     static VaeConfig vaeConfig(Options o, double scaling) {
         ObjectNode n = ConfigJson.object();
         var b = n.putArray("block_out_channels");
@@ -268,7 +266,7 @@ public final class TrainEmbeddedModel {
 
     private static void saveVae(Path model, VaeConfig vc, AutoencoderKL vae, Path out, LossCurve curve, int step) {
         try {
-            Checkpoints.save(model.resolve("vae"), vc.toJson(), vae.parameters(), AutoencoderKL_WEIGHTS);
+            Checkpoints.save(model.resolve("vae"), vc.toJson(), vae.parameters(), AutoencoderKL.WEIGHTS);
             curve.writeCsv(out.resolve("vae_loss.csv"));
             curve.writePng(out.resolve("vae_loss.png"));
             LOG.info("vae checkpoint at step {}", step);

@@ -20,14 +20,35 @@ import org.slf4j.LoggerFactory;
  *   loss = mean|x - D(z)| + mean (x - D(z))^2 + klWeight * mean 0.5 (mean^2 + exp(logvar) - 1 - logvar)
  * </pre>
  * logvar clamped to [-30, 20] as diffusers' DiagonalGaussianDistribution does.
+ *
+ * <p>Decoder-only fine-tuning ({@link Settings#decoderOnly()}, as Stable Diffusion's ft-MSE decoder was made):
+ * the encoder and quant_conv stay frozen, so every latent (and the UNet trained on them) stays valid; the KL term
+ * has no path to the decoder and is dropped. A detail weight puts more of the loss on pixels that differ from
+ * their 3x3 neighbourhood (edges and thin parts, which an image-mean loss lets the decoder blur):
+ * <pre>
+ *   w = 1 + detailWeight * [max_c |x_c - box3x3(x_c)| > DETAIL_THRESHOLD],   recon = sum w (|d| + d^2) / sum w
+ * </pre>
+ * (w = 1 everywhere at detailWeight 0: the plain loss above).
  */
 public final class VaeTrainer {
 
     private static final Logger LOG = LoggerFactory.getLogger(VaeTrainer.class);
 
-    /** Settings: steps, batch, peak learning rate, linear warm-up steps, KL weight, wall-clock cap. */
+    /** Local contrast (pixel units in [-1, 1]) above which a pixel is detail. */
+    static final float DETAIL_THRESHOLD = 0.04f;
+
+    /**
+     * Settings: steps, batch, peak learning rate, linear warm-up steps, KL weight, wall-clock cap; whether only the
+     * decoder trains, and the extra loss weight on detail pixels (0 = none).
+     */
     public record Settings(int steps, int batch, double lr, int warmup, double klWeight, double maxMinutes,
-                           int logEvery, int checkpointEvery) {
+                           int logEvery, int checkpointEvery, boolean decoderOnly, double detailWeight) {
+
+        /** Whole-autoencoder training with the plain loss. */
+        public Settings(int steps, int batch, double lr, int warmup, double klWeight, double maxMinutes,
+                        int logEvery, int checkpointEvery) {
+            this(steps, batch, lr, warmup, klWeight, maxMinutes, logEvery, checkpointEvery, false, 0);
+        }
     }
 
     /** Result: steps done, last running-mean loss, seconds. */
@@ -43,8 +64,13 @@ public final class VaeTrainer {
     public static Result train(NDManager manager, TrainableAutoencoder ae, SceneDataset data, Settings s,
                                LossCurve curve, IntConsumer onCheckpoint) {
         Map<String, NDArray> params = new LinkedHashMap<>();
-        ae.parameters().params().forEach(p -> params.put(p.name(), p.get()));
-        ae.parameters().setRequiresGradient(true);
+        ae.parameters().params().stream().filter(p -> !s.decoderOnly() || isDecoder(p.name()))
+                .forEach(p -> params.put(p.name(), p.get()));
+        if (params.isEmpty()) {
+            throw new IllegalArgumentException("vae: no trainable parameters (decoderOnly " + s.decoderOnly() + ")");
+        }
+        ae.parameters().setRequiresGradient(false);
+        params.values().forEach(p -> p.setRequiresGradient(true));
         long start = System.nanoTime();
         double recon = Double.NaN;
         int step = 0;
@@ -68,9 +94,21 @@ public final class VaeTrainer {
                         NDArray std = OwnedArrays.mul(logvar, 0.5).exp();
                         NDArray z = mean.add(std.mul(sub.randomNormal(mean.getShape())));
                         NDArray diff = x.sub(ae.decode(z));
-                        reconArr = diff.abs().mean().add(diff.square().mean());
-                        NDArray kl = OwnedArrays.mul(mean.square().add(logvar.exp()).sub(1f).sub(logvar), 0.5f).mean();
-                        lossArr = reconArr.add(OwnedArrays.mul(kl, s.klWeight())); // a float32 scalar: no float64
+                        NDArray perPixel = diff.abs().add(diff.square());
+                        reconArr = perPixel.mean();
+                        if (s.detailWeight() > 0) {
+                            NDArray w = OwnedArrays.of(sub, detailWeights(b.pixels(), b.batchSize(), b.size(),
+                                    (float) s.detailWeight()), new Shape(b.batchSize(), 1, b.size(), b.size()));
+                            // sum w (|d| + d^2) / (3 sum w): the plain per-element mean when w = 1
+                            lossArr = perPixel.mul(w).sum().div(OwnedArrays.mul(w.sum(), 3.0));
+                        } else {
+                            lossArr = reconArr;
+                        }
+                        if (!s.decoderOnly()) {
+                            NDArray kl = OwnedArrays.mul(mean.square().add(logvar.exp()).sub(1f).sub(logvar), 0.5f)
+                                    .mean();
+                            lossArr = lossArr.add(OwnedArrays.mul(kl, s.klWeight())); // a float32 scalar: no float64
+                        }
                         gc.backward(lossArr);
                     }
                     loss = lossArr.getFloat();
@@ -97,6 +135,41 @@ public final class VaeTrainer {
         ae.parameters().setRequiresGradient(false);
         onCheckpoint.accept(step);
         return new Result(step, curve.recentMean(), reconCurve.recentMean(), seconds(start));
+    }
+
+    /** diffusers' AutoencoderKL names: decoder.* and post_quant_conv.* map latents to pixels. */
+    static boolean isDecoder(String name) {
+        return name.startsWith("decoder.") || name.startsWith("post_quant_conv.");
+    }
+
+    /**
+     * Per-pixel weights (B x H x W, channel planes of {@code pixels} in CHW order): 1 + weight where the largest
+     * channel difference from the 3x3 box mean (clamped at the border) exceeds {@link #DETAIL_THRESHOLD}.
+     */
+    static float[] detailWeights(float[] pixels, int batch, int size, float weight) {
+        int plane = size * size;
+        float[] w = new float[batch * plane];
+        for (int b = 0; b < batch; b++) {
+            for (int y = 0; y < size; y++) {
+                for (int x = 0; x < size; x++) {
+                    float contrast = 0;
+                    for (int c = 0; c < 3; c++) {
+                        int base = (b * 3 + c) * plane;
+                        float sum = 0;
+                        for (int dy = -1; dy <= 1; dy++) {
+                            int yy = Math.min(size - 1, Math.max(0, y + dy));
+                            for (int dx = -1; dx <= 1; dx++) {
+                                int xx = Math.min(size - 1, Math.max(0, x + dx));
+                                sum += pixels[base + yy * size + xx];
+                            }
+                        }
+                        contrast = Math.max(contrast, Math.abs(pixels[base + y * size + x] - sum / 9f));
+                    }
+                    w[b * plane + y * size + x] = 1f + (contrast > DETAIL_THRESHOLD ? weight : 0f);
+                }
+            }
+        }
+        return w;
     }
 
     static double seconds(long start) {

@@ -37,6 +37,9 @@ import java.util.function.Function;
  * {@link #scalingFactor()}.
  */
 public final class AutoencoderKL implements AutoCloseable {
+
+    /** The weights file of a diffusers vae/ folder. */
+    public static final String WEIGHTS = "diffusion_pytorch_model.safetensors";
     private static final Logger LOG = LoggerFactory.getLogger(AutoencoderKL.class);
     private static final double EPS = 1e-6;
 
@@ -140,7 +143,7 @@ public final class AutoencoderKL implements AutoCloseable {
     /** Loads {@code dir/config.json} + {@code diffusion_pytorch_model.safetensors} (or the fp16 variant). */
     public static AutoencoderKL load(Path dir, NDManager parent, DataType dtype) throws IOException {
         AutoencoderKL m = declare(VaeConfig.read(dir.resolve("config.json")));
-        Path f = dir.resolve("diffusion_pytorch_model.safetensors");
+        Path f = dir.resolve(WEIGHTS);
         if (!Files.exists(f) && Files.exists(dir.resolve("diffusion_pytorch_model.fp16.safetensors"))) {
             f = dir.resolve("diffusion_pytorch_model.fp16.safetensors");
         }
