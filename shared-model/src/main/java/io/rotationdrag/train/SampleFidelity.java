@@ -2,6 +2,8 @@ package io.rotationdrag.train;
 
 import io.rotationdrag.diffusion.EmbeddedModel;
 import io.rotationdrag.diffusion.StableDiffusion;
+import io.rotationdrag.eval.MaskedPsnr;
+import io.rotationdrag.eval.PixelMask;
 import io.rotationdrag.synth.NamedColor;
 import io.rotationdrag.synth.Scene;
 import io.rotationdrag.synth.SceneRenderer;
@@ -29,7 +31,7 @@ import java.util.SplittableRandom;
  *       the background, not the body's); the rate at which the test fires without the prompt's help. Only
  *       part-colour hits above the decoy rate say the model follows the part's colour.</li>
  * </ul>
- * Usage: {@code SampleFidelity [model dir|embedded] [n=64] [seed=199] [steps=25] [guidance=3]}.
+ * Usage: {@code SampleFidelity [model dir|embedded] [n=64] [seed=199] [steps=25, 0 = no samples] [guidance=3]}.
  */
 public final class SampleFidelity {
 
@@ -65,16 +67,22 @@ public final class SampleFidelity {
                 scenes.add(s);
                 renders.add(SceneRenderer.render(s, size));
             }
-            long t0 = System.nanoTime();
-            List<BufferedImage> samples = SampleGrid.samplesFromNoise(sd, scenes.stream().map(Scene::prompt).toList(),
-                    steps, guidance, seed);
-            double secs = (System.nanoTime() - t0) / 1e9;
-            System.out.printf(Locale.ROOT, "model %s, %d prompts of scene seed %d, %d DDIM steps, guidance %.1f "
-                    + "(%.1f s of sampling)%n", model, n, seed, steps, guidance, secs);
+            System.out.printf(Locale.ROOT, "model %s, %d prompts of scene seed %d, %d DDIM steps, guidance %.1f%n",
+                    model, n, seed, steps, guidance);
             System.out.println("images                      n   background  part colour  decoy colour");
-            System.out.println(score(samples, scenes, seed).row("samples from noise"));
-            System.out.println(score(SampleGrid.reconstructions(sd, renders), scenes, seed).row("VAE reconstructions"));
+            if (steps > 0) { // steps 0: the autoencoder's rows only
+                long t0 = System.nanoTime();
+                List<BufferedImage> samples = SampleGrid.samplesFromNoise(sd,
+                        scenes.stream().map(Scene::prompt).toList(), steps, guidance, seed);
+                System.out.println(score(samples, scenes, seed).row("samples from noise")
+                        + String.format(Locale.ROOT, "   (%.1f s of sampling)", (System.nanoTime() - t0) / 1e9));
+            }
+            List<BufferedImage> recons = SampleGrid.reconstructions(sd, renders);
+            System.out.println(score(recons, scenes, seed).row("VAE reconstructions"));
             System.out.println(score(renders, scenes, seed).row("rendered scenes"));
+            double[] psnr = reconstructionPsnr(recons, renders, scenes);
+            System.out.printf(Locale.ROOT, "VAE reconstruction PSNR (mean over images): whole image %.2f dB, "
+                    + "part pixels %.2f dB%n", psnr[0], psnr[1]);
         }
     }
 
@@ -94,6 +102,23 @@ public final class SampleFidelity {
             decoy += pixelsNear(img, decoyFor(s, rnd)) >= min ? 1 : 0;
         }
         return new Scores(images.size(), bg, part, decoy);
+    }
+
+    /** Mean PSNR of each reconstruction against its render: {whole image, the part's pixels}. */
+    static double[] reconstructionPsnr(List<BufferedImage> recons, List<BufferedImage> renders, List<Scene> scenes) {
+        double whole = 0, part = 0;
+        for (int i = 0; i < recons.size(); i++) {
+            BufferedImage r = renders.get(i);
+            int w = r.getWidth(), h = r.getHeight();
+            boolean[][] m = SceneRenderer.partMask(scenes.get(i), w);
+            boolean[] rowMajor = new boolean[w * h];
+            for (int y = 0; y < h; y++) {
+                System.arraycopy(m[y], 0, rowMajor, y * w, w);
+            }
+            whole += MaskedPsnr.psnrFromMse(MaskedPsnr.mse(recons.get(i), r, PixelMask.filled(w, h, true)));
+            part += MaskedPsnr.psnrFromMse(MaskedPsnr.mse(recons.get(i), r, PixelMask.of(w, h, rowMajor)));
+        }
+        return new double[]{whole / recons.size(), part / recons.size()};
     }
 
     /** The palette colour nearest to the per-channel median of the top row. */

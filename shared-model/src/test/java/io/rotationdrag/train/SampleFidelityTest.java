@@ -33,6 +33,13 @@ class SampleFidelityTest {
         assertTrue(own.partColor() >= 0.97 * N, "the part's colour is drawn: " + own);
         assertTrue(own.decoy() <= 0.15 * N, "a colour the prompt did not name is mostly absent: " + own);
 
+        double[] psnr = SampleFidelity.reconstructionPsnr(renders, renders, scenes);
+        assertEquals(Double.POSITIVE_INFINITY, psnr[0]);
+        assertEquals(Double.POSITIVE_INFINITY, psnr[1]);
+        List<BufferedImage> blank = renders.stream().map(r -> new BufferedImage(64, 64, BufferedImage.TYPE_INT_RGB)).toList();
+        double[] off = SampleFidelity.reconstructionPsnr(blank, renders, scenes);
+        assertTrue(off[0] < 15 && off[1] < 15, "black images are far from the scenes: " + off[0] + ", " + off[1]);
+
         // each image against the next scene's prompt: the tests fire about as often as chance
         List<Scene> shifted = new ArrayList<>(scenes.subList(1, N));
         shifted.add(scenes.get(0));
