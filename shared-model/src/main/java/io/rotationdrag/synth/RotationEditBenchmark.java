@@ -63,6 +63,11 @@ public final class RotationEditBenchmark {
 
     /** Label of the unedited source scored against the ground truth. */
     static final String NO_EDIT = "(no edit: source vs truth)";
+    /**
+     * Label of a run with 0 drag steps: LoRA + inversion + denoise only, the control that separates what the drag
+     * does from what the pipeline's round trip does (every tracker is the same then, so only the first runs).
+     */
+    static final String RECONSTRUCTION = "reconstruction (0 drag steps)";
 
     /**
      * Scores of one edit; {@code failure} is null for a scored edit and the message of an edit that threw (then
@@ -108,10 +113,12 @@ public final class RotationEditBenchmark {
 
     public static void main(String[] args) throws IOException {
         if (args.length >= 2 && args[0].equals("--summarize")) {
-            List<Score> all = new ArrayList<>();
+            Map<String, Score> byKey = new LinkedHashMap<>();
             for (int i = 1; i < args.length; i++) {
-                all.addAll(readScores(Path.of(args[i]).resolve(SCORES)));
+                // a control run beside the benchmark scores the same no-edit rows again: keep one per sample
+                readScores(Path.of(args[i]).resolve(SCORES)).forEach(sc -> byKey.putIfAbsent(sc.id() + "/" + sc.tracker(), sc));
             }
+            List<Score> all = new ArrayList<>(byKey.values());
             System.out.println(format(all, "summary of " + String.join(" ", List.of(args).subList(1, args.length))));
             return;
         }
@@ -202,6 +209,9 @@ public final class RotationEditBenchmark {
     /** Edits every sample with every tracker; each score is appended to {@code out/scores.csv} as it is made. */
     public static List<Score> run(StableDiffusion sd, List<RotationSample> samples, List<TrackerKind> trackers,
                                   int dragSteps, int loraSteps, int ddimSteps, Path out) throws IOException {
+        if (trackers.isEmpty()) {
+            throw new IllegalArgumentException("no tracker to run");
+        }
         List<Score> scores = new ArrayList<>();
         DragEditor editor = new DragEditor(sd);
         Files.createDirectories(out);
@@ -215,6 +225,9 @@ public final class RotationEditBenchmark {
                 throw new java.io.UncheckedIOException(e);
             }
         };
+        if (dragSteps == 0) {
+            trackers = trackers.subList(0, 1);
+        }
         int edits = samples.size() * trackers.size();
         int done = 0;
         for (RotationSample s : samples) {
@@ -229,7 +242,8 @@ public final class RotationEditBenchmark {
             List<String> labels = new ArrayList<>();
             List<BufferedImage> panels = new ArrayList<>();
             for (TrackerKind k : trackers) {
-                labels.add(k.id());
+                String label = dragSteps == 0 ? RECONSTRUCTION : k.id();
+                labels.add(label);
                 panels.add(null);
                 EditRequest r = base.withOptions(options(k, s.size(), dragSteps, loraSteps, ddimSteps));
                 long t1 = System.nanoTime();
@@ -241,13 +255,13 @@ public final class RotationEditBenchmark {
                 } catch (RuntimeException ex) {
                     // a failed edit is counted and reported, not dropped silently, and the run goes on
                     done++;
-                    LOG.error("edit {}/{} FAILED {}/{} ({} deg): {}", done, edits, s.id(), k.id(), fmt(s.angleDeg()),
+                    LOG.error("edit {}/{} FAILED {}/{} ({} deg): {}", done, edits, s.id(), label, fmt(s.angleDeg()),
                             ex.toString());
-                    record.accept(Score.failed(s.id(), k.id(), s.angleDeg(), ex.getMessage()));
+                    record.accept(Score.failed(s.id(), label, s.angleDeg(), ex.getMessage()));
                     continue;
                 }
                 double secs = (System.nanoTime() - t1) / 1e9;
-                Path dir = Files.createDirectories(out.resolve(k.id()));
+                Path dir = Files.createDirectories(out.resolve(dragSteps == 0 ? "reconstruction" : k.id()));
                 ImageIO.write(edited, "png", dir.resolve(s.id() + ".png").toFile());
                 panels.set(panels.size() - 1, edited);
                 double md = MeanDistance.mean(MeanDistance.MD,
@@ -259,11 +273,11 @@ public final class RotationEditBenchmark {
                 double psnr = MaskedPsnr.compute("psnr", edited, s.groundTruth(), region).value();
                 double ssim = MaskedSsim.compute("ssim", edited, s.groundTruth(), region, SsimOptions.defaults())
                         .value();
-                record.accept(new Score(s.id(), k.id(), s.angleDeg(), md, tracked, psnr, ssim, secs, d.steps(), null));
+                record.accept(new Score(s.id(), label, s.angleDeg(), md, tracked, psnr, ssim, secs, d.steps(), null));
                 done++;
                 LOG.info("edit {}/{} {} ({} deg): MD {} px, tracked {} px, PSNR {} dB, SSIM {}, {} drag steps ({}), "
                                 + "{} s (+ {} s shared LoRA/inversion)", done, edits,
-                        s.id() + "/" + k.id(), fmt(s.angleDeg()), fmt(md), fmt(tracked), fmt(psnr), fmt(ssim),
+                        s.id() + "/" + label, fmt(s.angleDeg()), fmt(md), fmt(tracked), fmt(psnr), fmt(ssim),
                         d.steps(), d.stopReason(), fmt(secs), fmt(shared));
             }
             Path montage = Files.createDirectories(out.resolve(MONTAGE_DIR));
@@ -374,10 +388,55 @@ public final class RotationEditBenchmark {
             }
             sb.append('\n');
         }
+        for (String ref : List.of(RECONSTRUCTION, TrackerKind.DRAGDIFFUSION.id())) {
+            if (by.containsKey(ref)) {
+                sb.append(paired(by, ref));
+            }
+        }
         List<Score> failed = scores.stream().filter(sc -> !sc.ok()).toList();
         sb.append(String.format(Locale.ROOT, "failed edits: %d%s%n", failed.size(), failed.isEmpty() ? ""
                 : " " + failed.stream().map(f -> f.id() + "/" + f.tracker() + ": " + f.failure()).toList()));
         return sb.toString();
+    }
+
+    /**
+     * Each tracker against {@code ref} on the samples both scored: mean of the per-sample differences, its standard
+     * error (sd / sqrt n), and how many samples improved (MD-like lower, PSNR higher). Pairing removes the spread
+     * between samples, which is most of the spread of the plain means.
+     */
+    static String paired(Map<String, List<Score>> by, String ref) {
+        Map<String, Score> base = new LinkedHashMap<>();
+        by.get(ref).stream().filter(Score::ok).forEach(sc -> base.put(sc.id(), sc));
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
+                "%nPaired against %s: mean difference (se) [samples improved / paired]%n", ref));
+        sb.append("| tracker | MD-like (px) | PSNR in mask (dB) |\n|---|---|---|\n");
+        for (Map.Entry<String, List<Score>> e : by.entrySet()) {
+            if (e.getKey().equals(ref) || e.getKey().equals(NO_EDIT)) {
+                continue;
+            }
+            List<double[]> d = new ArrayList<>();
+            for (Score sc : e.getValue()) {
+                Score b = base.get(sc.id());
+                if (sc.ok() && b != null) {
+                    d.add(new double[]{sc.md() - b.md(), sc.psnr() - b.psnr()});
+                }
+            }
+            sb.append(String.format(Locale.ROOT, "| %s | %s | %s |%n", e.getKey(), pairedCell(d, 0, -1),
+                    pairedCell(d, 1, +1)));
+        }
+        return sb.toString();
+    }
+
+    private static String pairedCell(List<double[]> d, int col, int better) {
+        int n = d.size();
+        if (n == 0) {
+            return "-";
+        }
+        double mean = d.stream().mapToDouble(v -> v[col]).average().orElse(Double.NaN);
+        double var = n < 2 ? Double.NaN
+                : d.stream().mapToDouble(v -> (v[col] - mean) * (v[col] - mean)).sum() / (n - 1);
+        long improved = d.stream().filter(v -> Math.signum(v[col]) == better).count();
+        return String.format(Locale.ROOT, "%+.2f (%.2f) [%d / %d]", mean, Math.sqrt(var / n), improved, n);
     }
 
     private static double mean(List<Score> l, java.util.function.ToDoubleFunction<Score> f) {

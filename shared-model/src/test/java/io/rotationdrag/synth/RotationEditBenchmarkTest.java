@@ -88,8 +88,41 @@ class RotationEditBenchmarkTest {
         assertTrue(t.indexOf(RotationEditBenchmark.NO_EDIT) < t.indexOf("| dragdiffusion"), "no-edit row first");
     }
 
+    @Test
+    void pairedDifferencesAgainstTheReconstructionControl() {
+        String rec = RotationEditBenchmark.RECONSTRUCTION;
+        List<RotationEditBenchmark.Score> l = List.of(
+                RotationEditBenchmark.noEditLike("a", 20, 10, 0.5),
+                RotationEditBenchmark.noEditLike("b", -100, 12, 0.7),
+                new RotationEditBenchmark.Score("a", rec, 20, 10, 9, 12, 0.5, 1, 0, null),
+                new RotationEditBenchmark.Score("b", rec, -100, 20, 19, 10, 0.5, 1, 0, null),
+                new RotationEditBenchmark.Score("a", "dragdiffusion", 20, 8, 3, 13, 0.6, 1, 10, null),
+                new RotationEditBenchmark.Score("b", "dragdiffusion", -100, 21, 5, 12, 0.8, 3, 20, null),
+                new RotationEditBenchmark.Score("c", "dragdiffusion", 40, 1, 1, 30, 0.9, 3, 20, null));
+        String t = RotationEditBenchmark.format(l, "title");
+        // MD diffs -2, +1: mean -0.5, sd 2.121, se 1.5, 1 of 2 lower; PSNR diffs +1, +2: mean 1.5, se 0.5
+        // (sample c has no reconstruction and is not paired)
+        assertTrue(t.contains("Paired against " + rec), t);
+        assertTrue(t.contains("| dragdiffusion | -0.50 (1.50) [1 / 2] | +1.50 (0.50) [2 / 2] |"), t);
+        assertTrue(t.contains("Paired against dragdiffusion"), t);
+        assertTrue(t.contains("| " + rec + " | +0.50 (1.50) [1 / 2] | -1.50 (0.50) [0 / 2] |"), t);
+    }
+
     @TempDir
     Path out;
+
+    @Test
+    void zeroDragStepsRunOnceAsTheReconstructionControl() throws Exception {
+        try (StableDiffusion sd = TinyEditFixture.model(out.resolve("model"))) {
+            List<RotationSample> samples = RotationBenchmark.generate(1, 77, 64, RotationBenchmark.AxisMode.ALTERNATE);
+            var scores = RotationEditBenchmark.run(sd, samples, List.of(TrackerKind.DRAGDIFFUSION, TrackerKind.FREEDRAG),
+                    0, 0, 4, out.resolve("rec"));
+            assertEquals(List.of(RotationEditBenchmark.NO_EDIT, RotationEditBenchmark.RECONSTRUCTION),
+                    scores.stream().map(RotationEditBenchmark.Score::tracker).toList());
+            assertEquals(0, scores.get(1).dragSteps());
+            assertTrue(Files.exists(out.resolve("rec/reconstruction/" + samples.get(0).id() + ".png")));
+        }
+    }
 
     @Test
     void aRunOnATinyModelWritesOneScoreLinePerEditAndTheNoEditRow() throws Exception {
