@@ -7,11 +7,9 @@ import io.rotationdrag.eval.PixelMask;
 import io.rotationdrag.synth.NamedColor;
 import io.rotationdrag.synth.Scene;
 import io.rotationdrag.synth.SceneRenderer;
-import io.rotationdrag.synth.SceneSampler;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -58,15 +56,8 @@ public final class SampleFidelity {
         int steps = args.length > 3 ? Integer.parseInt(args[3]) : 25;
         double guidance = args.length > 4 ? Double.parseDouble(args[4]) : 3.0;
         try (StableDiffusion sd = StableDiffusion.load(model)) {
-            int size = sd.vae().config().sampleSize();
-            SceneSampler sampler = new SceneSampler(seed);
-            List<Scene> scenes = new ArrayList<>();
-            List<BufferedImage> renders = new ArrayList<>();
-            for (int i = 0; i < n; i++) {
-                Scene s = sampler.next();
-                scenes.add(s);
-                renders.add(SceneRenderer.render(s, size));
-            }
+            List<Scene> scenes = SampleGrid.freshScenes(seed, n);
+            List<BufferedImage> renders = SampleGrid.renders(scenes, sd.vae().config().sampleSize());
             System.out.printf(Locale.ROOT, "model %s, %d prompts of scene seed %d, %d DDIM steps, guidance %.1f%n",
                     model, n, seed, steps, guidance);
             System.out.println("images                      n   background  part colour  decoy colour");

@@ -56,20 +56,28 @@ public final class SampleGrid {
     }
 
     public static BufferedImage render(StableDiffusion sd, int n, long seed, int steps, double guidance) {
-        int size = sd.vae().config().sampleSize();
-        SceneSampler sampler = new SceneSampler(seed);
-        List<Scene> scenes = new ArrayList<>();
-        List<BufferedImage> refs = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            Scene s = sampler.next();
-            scenes.add(s);
-            refs.add(SceneRenderer.render(s, size));
-        }
+        List<Scene> scenes = freshScenes(seed, n);
+        List<BufferedImage> refs = renders(scenes, sd.vae().config().sampleSize());
         List<BufferedImage> all = new ArrayList<>(samplesFromNoise(sd, scenes.stream().map(Scene::prompt).toList(),
                 steps, guidance, seed));
         all.addAll(reconstructions(sd, refs));
         all.addAll(refs);
         return ImageGrid.grid(all, Math.min(8, n), 2, 4);
+    }
+
+    /** The first {@code n} scenes of {@link SceneSampler}'s stream for {@code seed}. */
+    static List<Scene> freshScenes(long seed, int n) {
+        SceneSampler sampler = new SceneSampler(seed);
+        List<Scene> scenes = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            scenes.add(sampler.next());
+        }
+        return scenes;
+    }
+
+    /** Each scene rendered at {@code size} x {@code size}. */
+    static List<BufferedImage> renders(List<Scene> scenes, int size) {
+        return scenes.stream().map(s -> SceneRenderer.render(s, size)).toList();
     }
 
     /** DDIM samples from pure noise, one per prompt, in chunks of 8 (chunk k starts its noise at seed + 8k). */
