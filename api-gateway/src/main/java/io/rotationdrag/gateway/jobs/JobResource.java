@@ -83,6 +83,9 @@ public class JobResource {
     public Response submit(
             @RestForm("image") @Parameter(description = "PNG or JPEG") FileUpload image,
             @RestForm("mask") @Parameter(description = "PNG of the image's size; non-zero = editable") FileUpload mask,
+            @RestForm("groundTruth") @Parameter(description = "optional PNG or JPEG of the image's size: the "
+                    + "expected result; evaluation then adds PSNR/SSIM in the mask and the MD floor against it")
+            FileUpload groundTruth,
             @RestForm("points") @Parameter(description = "[[x,y],[x,y],...] handle/target pairs in image pixels; "
                     + "a pair with handle == target is a rotation axis") String points,
             @RestForm("prompt") String prompt,
@@ -92,8 +95,8 @@ public class JobResource {
                     + "\"drag\":{\"maxSteps\":40}}") String options,
             @RestForm("idempotencyKey") String formKey,
             @RestHeader("Idempotency-Key") String headerKey) {
-        SubmissionForm form = new SubmissionForm(bytes("image", image), bytes("mask", mask), points, prompt, method,
-                options, idempotencyKey(headerKey, formKey));
+        SubmissionForm form = new SubmissionForm(bytes("image", image), bytes("mask", mask),
+                bytes("groundTruth", groundTruth), points, prompt, method, options, idempotencyKey(headerKey, formKey));
         JobSubmitter.Outcome o = submitter.submit(form);
         JobView view = views.full(o.job());
         URI location = URI.create(JobViews.self(o.job().id));

@@ -57,10 +57,14 @@ public class JobSubmitter {
             if (s.maskPng() != null) {
                 blobs.put(ObjectKeys.JOBS_BUCKET, ObjectKeys.inputMask(id), s.maskPng(), "image/png");
             }
+            if (s.groundTruthPng() != null) {
+                // the eval stage finds it by its key (optional there), so no column is needed
+                blobs.put(ObjectKeys.JOBS_BUCKET, ObjectKeys.inputGroundTruth(id), s.groundTruthPng(), "image/png");
+            }
             JobEntity job = store.create(new JobStore.NewJob(id, s.method(), s.prompt(), s.pointsJson(),
                     s.optionsJson(), key, hash, s.width(), s.height(), s.maskPng() != null));
-            LOG.info("job submitted: method {} {}x{} {} pair(s) mask {} key {}", s.method(), s.width(), s.height(),
-                    s.points().size(), s.maskPng() != null, key);
+            LOG.info("job submitted: method {} {}x{} {} pair(s) mask {} ground truth {} key {}", s.method(),
+                    s.width(), s.height(), s.points().size(), s.maskPng() != null, s.groundTruthPng() != null, key);
             return new Outcome(job, true);
         } catch (RuntimeException e) {
             undo(id);
@@ -103,6 +107,10 @@ public class JobSubmitter {
             }
             part(d, f.image());
             part(d, f.mask());
+            if (f.groundTruth() != null) {
+                // only when present, so the hashes of requests without one (stored idempotency keys) are unchanged
+                part(d, f.groundTruth());
+            }
             return HexFormat.of().formatHex(d.digest());
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);

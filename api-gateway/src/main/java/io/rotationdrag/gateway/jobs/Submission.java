@@ -14,8 +14,9 @@ import java.util.List;
  * @param pointsJson  canonical points JSON (jobs.JobPoints)
  * @param imagePng    bytes to store as the input image (the upload itself when it was a PNG)
  * @param maskPng     the uploaded mask, or null
+ * @param groundTruthPng the expected result as PNG (same size as the image), or null
  */
 public record Submission(String method, String prompt, String optionsJson, EditOptions options,
                          List<PointPair> points, String pointsJson, int width, int height, byte[] imagePng,
-                         byte[] maskPng) {
+                         byte[] maskPng, byte[] groundTruthPng) {
 }

@@ -95,6 +95,15 @@ public class SubmissionValidator {
                 config.maxUploadBytes(), config.maxImagePixels());
         ImageUpload mask = f.mask() == null ? null : ImageUpload.read("mask", f.mask(),
                 EnumSet.of(ImageUpload.Type.PNG), config.maxUploadBytes(), config.maxImagePixels());
+        ImageUpload truth = f.groundTruth() == null ? null : ImageUpload.read("groundTruth", f.groundTruth(),
+                EnumSet.of(ImageUpload.Type.PNG, ImageUpload.Type.JPEG), config.maxUploadBytes(),
+                config.maxImagePixels());
+        if (truth != null && (truth.image().getWidth() != image.image().getWidth()
+                || truth.image().getHeight() != image.image().getHeight())) {
+            throw ApiException.badRequest("groundTruth", "groundTruth is " + truth.image().getWidth() + "x"
+                    + truth.image().getHeight() + " but the image is " + image.image().getWidth() + "x"
+                    + image.image().getHeight() + ": the ground truth is the expected edit of the same image");
+        }
         try {
             EditValidator.prepare(new EditRequest(image.image(), mask == null ? null : mask.image(), points, prompt,
                     options), geometry);
@@ -103,7 +112,7 @@ public class SubmissionValidator {
         }
         return new Submission(kind.id(), prompt, optionsJson, options, points, JobPoints.toJson(points),
                 image.image().getWidth(), image.image().getHeight(), image.pngBytes(),
-                mask == null ? null : mask.bytes());
+                mask == null ? null : mask.bytes(), truth == null ? null : truth.pngBytes());
     }
 
     /** EditValidator's messages start with the thing they are about. */

@@ -12,7 +12,6 @@ import io.rotationdrag.gateway.api.ApiException;
 import io.rotationdrag.gateway.jobs.JobSubmitter;
 import io.rotationdrag.gateway.jobs.SubmissionForm;
 import io.rotationdrag.jobs.JobOptions;
-import io.rotationdrag.service.blob.BlobStore;
 import io.rotationdrag.service.sweep.SweepEntity;
 import io.rotationdrag.service.sweep.SweepStore;
 import io.rotationdrag.storage.ObjectKeys;
@@ -52,9 +51,6 @@ public class SweepService {
 
     @Inject
     JobSubmitter submitter;
-
-    @Inject
-    BlobStore blobs;
 
     @Inject
     SweepConfig config;
@@ -136,12 +132,10 @@ public class SweepService {
                 for (String m : methods) {
                     for (int k = 0; k < setJson.size(); k++) {
                         String key = "sweep:" + id + ":" + s.id() + ":" + m + ":" + k;
-                        var outcome = submitter.submit(new SubmissionForm(image, mask, points, s.prompt(), m,
+                        // the ground truth goes with the submission, so it is stored before the job is queued
+                        var outcome = submitter.submit(new SubmissionForm(image, mask, gt, points, s.prompt(), m,
                                 setJson.get(k), key));
                         UUID jobId = outcome.job().id;
-                        if (gt != null) {
-                            blobs.put(ObjectKeys.JOBS_BUCKET, ObjectKeys.inputGroundTruth(jobId), gt, "image/png");
-                        }
                         store.addJob(id, jobId, s.id(), m, k, s.rotationDeg());
                         n++;
                     }

@@ -94,6 +94,28 @@ class JobSubmissionTest extends StackJobTest {
     }
 
     @Test
+    void groundTruthIsStoredBesideTheInputsAsPngAndIsPartOfTheIdempotentRequest() throws Exception {
+        byte[] image = TestInputs.png(64, 64, 21);
+        byte[] jpeg = TestInputs.encode(TestInputs.picture(64, 64, 22), "jpg");
+        String key = "gt-" + UUID.randomUUID();
+        Response r = TestInputs.valid(image, null).multiPart("groundTruth", "truth.jpg", jpeg, "image/jpeg")
+                .header("Idempotency-Key", key).post("/api/v1/jobs");
+        assertEquals(201, r.statusCode(), r.asString());
+        UUID id = UUID.fromString(r.jsonPath().getString("id"));
+        GatewayStorage s3 = new GatewayStorage(config);
+        BufferedImage stored = ImageIO.read(new ByteArrayInputStream(s3.get(ObjectKeys.inputGroundTruth(id))));
+        BufferedImage decoded = ImageIO.read(new ByteArrayInputStream(jpeg));
+        for (int y = 0; y < 64; y++) {
+            for (int x = 0; x < 64; x++) {
+                assertEquals(decoded.getRGB(x, y), stored.getRGB(x, y), "ground truth pixel " + x + "," + y);
+            }
+        }
+        // the same key without the ground truth is another request
+        Response without = TestInputs.valid(image, null).header("Idempotency-Key", key).post("/api/v1/jobs");
+        assertEquals(422, without.statusCode(), without.asString());
+    }
+
+    @Test
     void sameIdempotencyKeyGivesTheSameJobWithoutASecondRowOrBlob() throws Exception {
         byte[] image = TestInputs.png(64, 64, 3);
         String key = "test-" + UUID.randomUUID();
