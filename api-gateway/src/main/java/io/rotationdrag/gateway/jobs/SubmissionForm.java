@@ -15,9 +15,4 @@ package io.rotationdrag.gateway.jobs;
  */
 public record SubmissionForm(byte[] image, byte[] mask, byte[] groundTruth, String points, String prompt,
                              String method, String options, String idempotencyKey) {
-    /** A form without a ground truth (what a user's edit usually is). */
-    public SubmissionForm(byte[] image, byte[] mask, String points, String prompt, String method, String options,
-                          String idempotencyKey) {
-        this(image, mask, null, points, prompt, method, options, idempotencyKey);
-    }
 }
