@@ -8,6 +8,7 @@ import java.util.List;
 abstract class AbstractTracker implements PointTracker {
 
     protected final TrackerConfig config;
+    protected final Conventions conventions;
     protected final int width;
     protected final int height;
     protected final int channels;
@@ -21,8 +22,20 @@ abstract class AbstractTracker implements PointTracker {
     protected int plainUses;
     protected int outOfMapFallbacks;
 
+    /** Set by {@link #template} for the handle being updated (defaults: plain, no angle, the initial handle). */
+    protected TrackRecord.Branch lastBranch;
+    protected double lastAngle;
+    protected double lastApplied;
+    protected Vec2 lastTemplatePoint;
+    private List<TrackRecord> lastTrack = List.of();
+
     AbstractTracker(TrackingSetup setup, TrackerConfig config) {
+        this(setup, config, Conventions.PRODUCT);
+    }
+
+    AbstractTracker(TrackingSetup setup, TrackerConfig config, Conventions conventions) {
         this.config = config;
+        this.conventions = conventions == null ? Conventions.PRODUCT : conventions;
         NDArray f0 = setup.initialFeatures();
         this.width = FeatureMap.width(f0);
         this.height = FeatureMap.height(f0);
@@ -58,14 +71,28 @@ abstract class AbstractTracker implements PointTracker {
         }
         trackingCalls++;
         List<Vec2> out = new ArrayList<>(currentHandles.size());
+        List<TrackRecord> records = new ArrayList<>(currentHandles.size());
         for (int i = 0; i < currentHandles.size(); i++) {
             Vec2 current = currentHandles.get(i).rounded().clamp(width, height);
+            lastBranch = TrackRecord.Branch.PLAIN;
+            lastAngle = Double.NaN;
+            lastApplied = Double.NaN;
+            lastTemplatePoint = initialHandles.get(i);
             float[] t = template(i, current, features);
-            FeatureMap.Match m = FeatureMap.nearestNeighbour(features, t, current, config.searchRadius());
+            FeatureMap.Search s = FeatureMap.search(features, t, current, config.searchRadius());
+            FeatureMap.Match m = s.match();
+            records.add(new TrackRecord(i, current, m.point(), lastBranch, lastAngle, lastApplied, lastTemplatePoint,
+                    t.clone(), s.x0(), s.y0(), s.width(), s.height(), s.distances()));
             afterMatch(i, m, t, features);
             out.add(m.point());
         }
+        lastTrack = List.copyOf(records);
         return out;
+    }
+
+    @Override
+    public List<TrackRecord> lastTrack() {
+        return lastTrack;
     }
 
     @Override

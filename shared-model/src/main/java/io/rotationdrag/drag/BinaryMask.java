@@ -98,6 +98,45 @@ public final class BinaryMask {
         return new BinaryMask(newWidth, newHeight, d);
     }
 
+    /**
+     * Down-sampling that keeps every painted cell: a cell of the new grid is set when any pixel of the block it covers
+     * ([floor(x w/W'), ceil((x+1) w/W')) per axis) is set (max-pooling). Unlike {@link #resizeNearest}, which reads
+     * only the block's top-left pixel, a stroke thinner than a block is never lost.
+     */
+    public BinaryMask resizeAny(int newWidth, int newHeight) {
+        if (newWidth <= 0 || newHeight <= 0) {
+            throw new IllegalArgumentException("target size must be positive, got " + newWidth + "x" + newHeight);
+        }
+        boolean[] d = new boolean[newWidth * newHeight];
+        for (int y = 0; y < newHeight; y++) {
+            int y0 = blockStart(y, height, newHeight);
+            int y1 = blockEnd(y, height, newHeight, y0);
+            for (int x = 0; x < newWidth; x++) {
+                int x0 = blockStart(x, width, newWidth);
+                int x1 = blockEnd(x, width, newWidth, x0);
+                boolean any = false;
+                for (int yy = y0; yy < y1 && !any; yy++) {
+                    for (int xx = x0; xx < x1; xx++) {
+                        if (data[yy * width + xx]) {
+                            any = true;
+                            break;
+                        }
+                    }
+                }
+                d[y * newWidth + x] = any;
+            }
+        }
+        return new BinaryMask(newWidth, newHeight, d);
+    }
+
+    private static int blockStart(int i, int in, int out) {
+        return Math.min(in - 1, (int) Math.floor((double) i * in / out));
+    }
+
+    private static int blockEnd(int i, int in, int out, int start) {
+        return Math.min(in, Math.max(start + 1, (int) Math.ceil((double) (i + 1) * in / out)));
+    }
+
     /** The mask as a float32 [1, 1, H, W] array of 0/1 (the shape of a latent's spatial mask). */
     public NDArray toNDArray(NDManager manager) {
         float[] f = new float[data.length];

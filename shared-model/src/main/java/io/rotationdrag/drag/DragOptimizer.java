@@ -21,11 +21,12 @@ import org.slf4j.LoggerFactory;
  *       if k > 0: p = tracker.track(F, p)          windowed L1 nearest neighbour, r_p, clamped to the map
  *       stop if every |t_i - p_i| &lt; reach (2 cells)
  *       L = sum_i (2 r_m+1)^2 L1(sg(F[patch(p_i)]), F[patch(p_i + d_i)])   (MotionSupervision, skips |t-p| &lt; 2
- *                                                                            and, for RotationDrag, axis-aligned)
+ *                                                                            and, for RotationDrag, exactly
+ *                                                                            axis-aligned handles)
  *         + lam * sum |DDIM step(z, eps, t) - x_prev_0| * (1 - mask)       (only when a latent mask is given)
  *       z &lt;- Adam(z, dL/dz, lr)                                              (1 backward)
  * </pre>
- * Positions are feature cells of the {@link FeatureGrid} (half the working image). Every step runs in its own
+ * Positions are feature cells of the {@link FeatureGrid} (4x the latent). Every step runs in its own
  * sub-manager, closed at the end of the step; the caller's {@link Observer} sees each step and may throw from
  * {@link Observer#beforeStep} to cancel between steps.
  */
@@ -39,7 +40,10 @@ public final class DragOptimizer {
         REACHED,
         /** The step budget ran out. */
         MAX_STEPS,
-        /** No handle gets a loss any more (each one skipped, e.g. already aligned with its axis), none reached. */
+        /**
+         * No handle gets a motion loss (each one skipped: exactly aligned with its target about its axis), none
+         * reached, and no mask term applies, so nothing could change any more. With a mask term the loop goes on.
+         */
         NO_ACTIVE_HANDLE
     }
 
@@ -50,10 +54,19 @@ public final class DragOptimizer {
      * @param learningRate Adam lr on the latent (0.01)
      * @param maxSteps     optimisation steps at most
      * @param previewEvery hand the current x0 prediction to the observer every N steps (0 = never)
+     * @param conventions  product or reference conventions of the tracker ({@link Conventions})
      */
     public record Settings(String trackerId, TrackerConfig tracker, MotionSupervision.Config supervision,
-                           double learningRate, int maxSteps, int previewEvery) {
+                           double learningRate, int maxSteps, int previewEvery, Conventions conventions) {
+        public Settings(String trackerId, TrackerConfig tracker, MotionSupervision.Config supervision,
+                        double learningRate, int maxSteps, int previewEvery) {
+            this(trackerId, tracker, supervision, learningRate, maxSteps, previewEvery, Conventions.PRODUCT);
+        }
+
         public Settings {
+            if (conventions == null) {
+                conventions = Conventions.PRODUCT;
+            }
             if (!PointTrackers.IDS.contains(trackerId)) {
                 throw new IllegalArgumentException("unknown tracker '" + trackerId + "', expected one of "
                         + PointTrackers.IDS);
@@ -109,6 +122,32 @@ public final class DragOptimizer {
     public record Step(int step, int total, List<Vec2> handles, double loss, int activeHandles, NDArray x0Preview) {
     }
 
+    /**
+     * Everything one step did, for step-by-step comparison with the reference (feature cells; arrays are copies).
+     *
+     * @param step          0-based iteration index
+     * @param shape         latent shape [1, 4, h, w]
+     * @param latentBefore  z at the start of the step (the latent the forward ran on)
+     * @param handlesBefore handles before tracking
+     * @param handles       handles after tracking (the ones the loss used)
+     * @param tracking      the tracker's record per handle (empty at step 0, which does not track)
+     * @param loss          motion + mask, NaN when the loop stopped at this step without an update
+     * @param motionLoss    the motion-supervision part
+     * @param maskLoss      the mask-term part (0 without a mask term)
+     * @param activeHandles handles that contributed to the motion part
+     * @param gradient      dL/dz of this step, or null without an update
+     * @param latentAfter   z after the Adam update (= latentBefore without an update)
+     * @param grid          the feature grid (to map cells to image pixels)
+     */
+    public record StepTrace(int step, long[] shape, float[] latentBefore, List<Vec2> handlesBefore,
+                            List<Vec2> handles, List<TrackRecord> tracking, double loss, double motionLoss,
+                            double maskLoss, int activeHandles, float[] gradient, float[] latentAfter,
+                            FeatureGrid grid) {
+        public boolean updated() {
+            return gradient != null;
+        }
+    }
+
     /** Sees the loop; {@link #beforeStep} may throw to cancel before a step starts. */
     public interface Observer {
         Observer NONE = new Observer() {
@@ -118,6 +157,14 @@ public final class DragOptimizer {
         }
 
         default void onStep(Step step) {
+        }
+
+        /** True to get a {@link StepTrace} per step (copies the latent and gradient to Java arrays). */
+        default boolean wantsTrace() {
+            return false;
+        }
+
+        default void onTrace(StepTrace trace) {
         }
     }
 
@@ -183,13 +230,19 @@ public final class DragOptimizer {
                 z0.attach(init);
                 UNetFeatures.Output o = features.compute(z0, t, p.text(), false);
                 tracker = PointTrackers.create(s.trackerId(), new TrackingSetup(o.features(), initial, p.axes()),
-                        s.tracker(), source);
+                        s.tracker(), source, s.conventions());
             }
             try (AdamW adam = AdamW.adam(run, s.learningRate())) {
                 for (int k = 0; k < s.maxSteps(); k++) {
                     obs.beforeStep(k, s.maxSteps());
                     long stepStart = System.nanoTime();
                     try (NDManager step = run.newSubManager()) {
+                        boolean trace = obs.wantsTrace();
+                        float[] latentBefore = trace ? floats(z) : null;
+                        List<Vec2> handlesBefore = handles;
+                        List<TrackRecord> tracked = List.of();
+                        double motionValue = Double.NaN;
+                        double maskValue = 0;
                         NDArray leaf = z.duplicate();
                         leaf.attach(step);
                         leaf.setRequiresGradient(true);
@@ -202,6 +255,7 @@ public final class DragOptimizer {
                             eps = o.noise();
                             if (k > 0) {
                                 handles = tracker.track(o.features(), handles);
+                                tracked = tracker.lastTrack();
                                 trajectory.add(handles);
                                 if (p.axes() != null) {
                                     angles.add(angles(p.axes(), initial, handles));
@@ -214,10 +268,14 @@ public final class DragOptimizer {
                                 MotionSupervision.DragLoss dl = supervision.dragLoss(o.features(), handles, targets,
                                         p.axes());
                                 active = dl.activeHandles();
-                                if (active == 0) {
+                                motionValue = dl.value().getFloat();
+                                if (active == 0 && mask == null) {
+                                    // nothing to optimise: without a mask term z stays put, so tracking would
+                                    // find the same handles at every further step
                                     stop = StopReason.NO_ACTIVE_HANDLE;
                                     finished = true;
                                 } else {
+                                    // with no active handle the mask term and tracking go on (as the reference)
                                     NDArray loss = dl.value();
                                     if (mask != null) {
                                         NDArray xPrev = scheduler.step(leaf, eps, t, n);
@@ -230,7 +288,9 @@ public final class DragOptimizer {
                                             xPrev0 = xPrev.duplicate(); // duplicate() detaches
                                             xPrev0.attach(run);
                                         }
-                                        loss = loss.add(supervision.maskLoss(xPrev, xPrev0, mask));
+                                        NDArray maskLoss = supervision.maskLoss(xPrev, xPrev0, mask);
+                                        maskValue = maskLoss.getFloat();
+                                        loss = loss.add(maskLoss);
                                     }
                                     gc.backward(loss);
                                     counter.backward();
@@ -239,8 +299,12 @@ public final class DragOptimizer {
                             }
                         }
                         NDArray preview = null;
+                        float[] gradient = null;
                         if (!finished) {
                             NDArray grad = leaf.getGradient();
+                            if (trace) {
+                                gradient = floats(grad);
+                            }
                             if (s.previewEvery() > 0 && (k + 1) % s.previewEvery() == 0) {
                                 // x0 of this step's forward, as the reference UI shows it
                                 preview = scheduler.predictOriginal(leaf.stopGradient(), eps.stopGradient(), t);
@@ -255,6 +319,11 @@ public final class DragOptimizer {
                         LOG.debug("drag step {}/{}: loss {}, handles {}, {} ms", k + 1, s.maxSteps(), lossValue,
                                 handles, (System.nanoTime() - stepStart) / 1_000_000);
                         obs.onStep(new Step(k, s.maxSteps(), handles, lossValue, active, preview));
+                        if (trace) {
+                            obs.onTrace(new StepTrace(k, z.getShape().getShape(), latentBefore, handlesBefore,
+                                    handles, tracked, lossValue, motionValue, maskValue, active, gradient,
+                                    gradient == null ? latentBefore : floats(z), grid));
+                        }
                         if (finished) {
                             break;
                         }
@@ -268,6 +337,10 @@ public final class DragOptimizer {
             return new Result(out, shape, List.copyOf(trajectory), List.copyOf(angles), List.copyOf(losses), updates,
                     stop, tracker.stats());
         }
+    }
+
+    private static float[] floats(NDArray a) {
+        return a.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
     }
 
     /** Image-grid positions to rounded, clamped feature cells. */

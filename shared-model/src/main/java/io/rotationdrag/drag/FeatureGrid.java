@@ -29,6 +29,22 @@ public record FeatureGrid(int imageWidth, int imageHeight, int featureWidth, int
                 (int) Math.round(imageHeight * scale));
     }
 
+    /**
+     * The grid rule of the drag features: {@code perLatent} cells per latent cell along each side (4). The reference
+     * resizes the features to half the image, which on SD 1.5 (VAE factor 8) is 4x the latent; defining the grid
+     * relative to the latent keeps r_p, r_m, the step d and the stop distance at the reference's latent extent on
+     * models with another VAE factor (the embedded model: factor 4, so its grid is the image size).
+     */
+    public static FeatureGrid ofLatent(int imageWidth, int imageHeight, int latentWidth, int latentHeight,
+                                       double perLatent) {
+        if (!(perLatent > 0) || latentWidth <= 0 || latentHeight <= 0) {
+            throw new IllegalArgumentException("features per latent cell must be positive, got " + perLatent
+                    + " (latent " + latentWidth + "x" + latentHeight + ")");
+        }
+        return new FeatureGrid(imageWidth, imageHeight, (int) Math.round(latentWidth * perLatent),
+                (int) Math.round(latentHeight * perLatent));
+    }
+
     public double scaleX() {
         return (double) featureWidth / imageWidth;
     }

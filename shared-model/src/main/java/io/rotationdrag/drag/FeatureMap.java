@@ -135,6 +135,19 @@ public final class FeatureMap {
      * argmin). The returned point is integral and inside the map.
      */
     public static Match nearestNeighbour(NDArray features, float[] template, Vec2 centre, int r) {
+        return search(features, template, centre, r).match();
+    }
+
+    /**
+     * The whole search behind {@link #nearestNeighbour}: the window (first cell, size) and every cell's L1 distance.
+     *
+     * @param distances row-major [height x width]
+     */
+    public record Search(Match match, int x0, int y0, int width, int height, float[] distances) {
+    }
+
+    /** {@link #nearestNeighbour} with the window and its distances. */
+    public static Search search(NDArray features, float[] template, Vec2 centre, int r) {
         int c = channels(features);
         int h = height(features);
         int w = width(features);
@@ -167,7 +180,8 @@ public final class FeatureMap {
                 best = k;
             }
         }
-        return new Match(new Vec2(x0 + best % ww, y0 + best / ww), window[best]);
+        Match m = new Match(new Vec2(x0 + best % ww, y0 + best / ww), window[best]);
+        return new Search(m, x0, y0, ww, y1 - y0 + 1, window);
     }
 
     /** Columns {@code index} of a [C, N] array: returns [C, index.length]. Differentiable (index_select). */

@@ -23,4 +23,9 @@ public interface PointTracker {
     List<Vec2> track(NDArray features, List<Vec2> currentHandles);
 
     TrackerStats stats();
+
+    /** What the last {@link #track} call did per handle (template, window, distances, branch); empty before. */
+    default List<TrackRecord> lastTrack() {
+        return List.of();
+    }
 }

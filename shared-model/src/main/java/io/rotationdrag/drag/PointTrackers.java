@@ -29,13 +29,19 @@ public final class PointTrackers {
      */
     public static PointTracker create(String id, TrackingSetup setup, TrackerConfig config,
                                       RotatedFeatureSource source) {
+        return create(id, setup, config, source, Conventions.PRODUCT);
+    }
+
+    /** As {@link #create(String, TrackingSetup, TrackerConfig, RotatedFeatureSource)} under the given conventions. */
+    public static PointTracker create(String id, TrackingSetup setup, TrackerConfig config,
+                                      RotatedFeatureSource source, Conventions conventions) {
         if (id == null) {
             throw new IllegalArgumentException("tracker id is required, one of " + IDS);
         }
         return switch (id) {
             case DRAGDIFFUSION -> new DragDiffusionTracker(setup, config);
-            case ROTATIONDRAG -> new RotationDragTracker(setup, config, source, false);
-            case ROTATIONDRAG_CACHED -> new RotationDragTracker(setup, config, source, true);
+            case ROTATIONDRAG -> new RotationDragTracker(setup, config, source, false, conventions);
+            case ROTATIONDRAG_CACHED -> new RotationDragTracker(setup, config, source, true, conventions);
             case FREEDRAG -> new FreeDragTracker(setup, config);
             default -> throw new IllegalArgumentException("unknown tracker '" + id + "', expected one of " + IDS);
         };

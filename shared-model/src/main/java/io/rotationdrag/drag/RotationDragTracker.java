@@ -31,11 +31,14 @@ final class RotationDragTracker extends AbstractTracker {
     private final List<Vec2> axes;
     private final RotatedFeatureSource source;
     private final Vec2 featureCentre;
+    /** The sense in effect (the reference's under {@link Conventions#REFERENCE}). */
+    private final AngleSense sense;
     /** bin centre angle (product sense, normalised) -> template per handle (null = rotated point out of map). */
     private final Map<Double, float[][]> cache = new HashMap<>();
 
-    RotationDragTracker(TrackingSetup setup, TrackerConfig config, RotatedFeatureSource source, boolean cached) {
-        super(setup, config);
+    RotationDragTracker(TrackingSetup setup, TrackerConfig config, RotatedFeatureSource source, boolean cached,
+                        Conventions conventions) {
+        super(setup, config, conventions);
         if (setup.axes() == null) {
             throw new IllegalArgumentException("the rotation trackers need one rotation axis per handle");
         }
@@ -45,7 +48,8 @@ final class RotationDragTracker extends AbstractTracker {
         this.cached = cached;
         this.axes = setup.axes();
         this.source = source;
-        this.featureCentre = Rotation.centre(width, height);
+        this.featureCentre = this.conventions.pointRotationCentre(width, height);
+        this.sense = this.conventions.angleSense(config.angleSense());
     }
 
     @Override
@@ -66,6 +70,7 @@ final class RotationDragTracker extends AbstractTracker {
     @Override
     protected float[] template(int i, Vec2 current, NDArray features) {
         double angle = angle(i, current);
+        lastAngle = angle;
         if (Math.abs(angle) <= config.rotationThresholdDegrees()) {
             plainUses++;
             return initialTemplates[i];
@@ -77,13 +82,16 @@ final class RotationDragTracker extends AbstractTracker {
             return initialTemplates[i];
         }
         rotatedUses++;
+        lastBranch = TrackRecord.Branch.ROTATED;
         return t;
     }
 
     private float[] freshTemplate(int i, double productAngle) {
-        double applied = config.angleSense().fromProduct(productAngle);
+        double applied = sense.fromProduct(productAngle);
         NDArray rotated = computeFeatures(applied);
         try {
+            lastApplied = applied;
+            lastTemplatePoint = Rotation.rotatePoint(initialHandles.get(i), featureCentre, applied);
             return templateAt(rotated, i, applied);
         } finally {
             rotated.close();
@@ -97,7 +105,7 @@ final class RotationDragTracker extends AbstractTracker {
         double key = Math.round(centre * 1e6) / 1e6;
         float[][] templates = cache.get(key);
         if (templates == null) {
-            double applied = config.angleSense().fromProduct(key);
+            double applied = sense.fromProduct(key);
             NDArray rotated = computeFeatures(applied);
             try {
                 templates = new float[initialHandles.size()][];
@@ -110,6 +118,8 @@ final class RotationDragTracker extends AbstractTracker {
             cache.put(key, templates);
             LOG.debug("rotated templates for bin {} deg computed (bins so far: {})", key, cache.size());
         }
+        lastApplied = sense.fromProduct(key);
+        lastTemplatePoint = Rotation.rotatePoint(initialHandles.get(i), featureCentre, lastApplied);
         return templates[i];
     }
 
@@ -130,11 +140,12 @@ final class RotationDragTracker extends AbstractTracker {
     /** Template of handle j in features of the source rotated by {@code appliedDegrees}; null when off the map. */
     private float[] templateAt(NDArray rotated, int j, double appliedDegrees) {
         Vec2 p = Rotation.rotatePoint(initialHandles.get(j), featureCentre, appliedDegrees);
-        if (!p.inside(width, height)) {
+        float[] t = conventions.readTemplate(rotated, p);
+        if (t == null) {
             LOG.info("handle {}: initial point rotated by {} deg lands at {}, outside the {}x{} feature map; "
                     + "using the plain template", j, appliedDegrees, p, width, height);
             return null;
         }
-        return FeatureMap.vector(rotated, p);
+        return t;
     }
 }

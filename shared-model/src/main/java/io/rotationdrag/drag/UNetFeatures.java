@@ -7,8 +7,8 @@ import io.rotationdrag.diffusion.unet.UNetRequest;
 
 /**
  * The drag features F(z): the output of UNet up block {@code upBlock} (2 in DragDiffusion/RotationDrag: 640 channels
- * at 64x64 for SD 1.5) for latent z at timestep t, bilinearly resized to the feature grid (half the working image
- * size). Every call is one UNet forward and is counted.
+ * at 64x64 for SD 1.5) for latent z at timestep t, bilinearly resized to the feature grid (4x the latent: half the
+ * working image on SD 1.5). Every call is one UNet forward and is counted.
  */
 public final class UNetFeatures {
 

@@ -3,6 +3,7 @@ package io.rotationdrag.edit;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.rotationdrag.diffusion.StableDiffusion;
+import io.rotationdrag.diffusion.TextStates;
 import io.rotationdrag.diffusion.nn.OwnedArrays;
 import io.rotationdrag.diffusion.schedule.DdimScheduler;
 import io.rotationdrag.diffusion.unet.UNet2DConditionModel;
@@ -32,9 +33,16 @@ public final class DdimInverter {
     private static final Logger LOG = LoggerFactory.getLogger(DdimInverter.class);
 
     private final StableDiffusion model;
+    private final TextStates textStates;
 
     public DdimInverter(StableDiffusion model) {
+        this(model, TextStates.of(model));
+    }
+
+    /** @param textStates where the prompt's text states come from (the model's encoder or given states) */
+    public DdimInverter(StableDiffusion model, TextStates textStates) {
         this.model = model;
+        this.textStates = textStates;
     }
 
     /** t, the timestep of the inverted latent: the n_actual-th inversion timestep (741 for 50 steps, 0.75). */
@@ -54,7 +62,7 @@ public final class DdimInverter {
                             ProgressListener progress, Cancellation cancel) {
         try (NDManager m = model.manager().newSubManager();
              AttachedLora l = AttachedLora.attach(model.unet(), lora, m)) {
-            NDArray text = model.encodePrompt(m, prompt);
+            NDArray text = textStates.encode(m, prompt);
             NDArray x0 = encode(workImage, m);
             NDArray zt = invertLatent(x0, text, o, progress, cancel);
             int t = timestep(o);
@@ -75,7 +83,14 @@ public final class DdimInverter {
      */
     public NDArray encode(BufferedImage image, NDManager m) {
         try (NDManager scope = m.newSubManager()) {
-            NDArray img = ImageOps.toTensor(image, scope);
+            return encodeTensor(ImageOps.toTensor(image, scope), m);
+        }
+    }
+
+    /** {@link #encode} of an image tensor [1, 3, H, W] in [-1, 1] (e.g. a rotated source with an exact fill). */
+    public NDArray encodeTensor(NDArray image, NDManager m) {
+        try (NDManager scope = m.newSubManager()) {
+            NDArray img = image;
             NDArray mean = model.vae().encode(img).mean();
             NDArray x0 = OwnedArrays.mul(mean, model.vae().scalingFactor())
                     .toType(ai.djl.ndarray.types.DataType.FLOAT32, false);

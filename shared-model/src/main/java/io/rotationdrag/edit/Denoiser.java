@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.rotationdrag.diffusion.StableDiffusion;
+import io.rotationdrag.diffusion.TextStates;
 import io.rotationdrag.diffusion.nn.OwnedArrays;
 import io.rotationdrag.diffusion.schedule.DdimScheduler;
 import io.rotationdrag.diffusion.unet.UNet2DConditionModel;
@@ -29,9 +30,16 @@ public final class Denoiser {
     private static final Logger LOG = LoggerFactory.getLogger(Denoiser.class);
 
     private final StableDiffusion model;
+    private final TextStates textStates;
 
     public Denoiser(StableDiffusion model) {
+        this(model, TextStates.of(model));
+    }
+
+    /** @param textStates where the prompt's text states come from (the model's encoder or given states) */
+    public Denoiser(StableDiffusion model, TextStates textStates) {
         this.model = model;
+        this.textStates = textStates;
     }
 
     /**
@@ -52,7 +60,7 @@ public final class Denoiser {
         }
         try (NDManager m = model.manager().newSubManager();
              AttachedLora l = AttachedLora.attach(model.unet(), lora, m)) {
-            NDArray text = model.encodePrompt(m, prompt);
+            NDArray text = textStates.encode(m, prompt);
             NDArray original = inv.latent(m);
             NDArray z = OwnedArrays.of(m, edited, new Shape(inv.shape()));
             int[] ts = model.scheduler().denoisingTimesteps(inv.numInferenceSteps(), inv.actualSteps());

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import io.rotationdrag.diffusion.EngineOptions;
 import io.rotationdrag.diffusion.ModelGeometry;
 import io.rotationdrag.diffusion.StableDiffusion;
+import io.rotationdrag.diffusion.TextStates;
 import io.rotationdrag.drag.UNetEvaluations;
 import io.rotationdrag.lora.AttachedLora;
 import io.rotationdrag.lora.LoraTrainer;
@@ -36,6 +37,7 @@ public final class DragEditor implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DragEditor.class);
 
     private final StableDiffusion model;
+    private final TextStates textStates;
     private final boolean ownsModel;
     private final DdimInverter inverter;
     private final Denoiser denoiser;
@@ -43,23 +45,36 @@ public final class DragEditor implements AutoCloseable {
 
     /** An editor on a loaded model; the caller keeps ownership of the model. */
     public DragEditor(StableDiffusion model) {
-        this(model, false);
+        this(model, null, false);
     }
 
-    private DragEditor(StableDiffusion model, boolean owns) {
+    /**
+     * An editor whose stages take their text states from {@code textStates} instead of the model's text encoder:
+     * for models without one (e.g. {@code TextStates.fixed(...)} on the golden tiny model) or to pin the states.
+     */
+    public DragEditor(StableDiffusion model, TextStates textStates) {
+        this(model, textStates, false);
+        if (textStates == null) {
+            throw new IllegalArgumentException("textStates is required (use the one-argument constructor for the "
+                    + "model's text encoder)");
+        }
+    }
+
+    private DragEditor(StableDiffusion model, TextStates text, boolean owns) {
         if (model == null) {
             throw new IllegalArgumentException("a model is required");
         }
         this.model = model;
+        this.textStates = text == null ? TextStates.of(model) : text;
         this.ownsModel = owns;
-        this.inverter = new DdimInverter(model);
-        this.denoiser = new Denoiser(model);
+        this.inverter = new DdimInverter(model, textStates);
+        this.denoiser = new Denoiser(model, textStates);
         this.dragStage = new DragStage(model);
     }
 
     /** Loads a diffusers folder; the editor owns the model and closes it. */
     public static DragEditor open(Path modelDir, EngineOptions options) throws IOException {
-        return new DragEditor(StableDiffusion.load(modelDir, options), true);
+        return new DragEditor(StableDiffusion.load(modelDir, options), null, true);
     }
 
     public StableDiffusion model() {
@@ -87,8 +102,8 @@ public final class DragEditor implements AutoCloseable {
         if (!e.options().lora().enabled()) {
             return null;
         }
-        return new LoraTrainer(model).train(e.work(), e.prompt(), e.workWidth(), e.workHeight(), e.options().lora(),
-                p, c);
+        return new LoraTrainer(model, textStates).train(e.work(), e.prompt(), e.workWidth(), e.workHeight(),
+                e.options().lora(), p, c);
     }
 
     /** Stage 2: DDIM inversion of the working image (with the LoRA when given). */
@@ -99,22 +114,31 @@ public final class DragEditor implements AutoCloseable {
 
     /** Stage 3: the drag optimisation of the inverted latent with the request's tracker. */
     public DragOutcome drag(EditRequest r, LoraWeights lora, Inversion inv, ProgressListener p, Cancellation c) {
+        return drag(r, lora, inv, p, c, null);
+    }
+
+    /**
+     * Stage 3 with a per-step observer: {@code steps} (null = none) sees each step's latent, gradient, loss parts
+     * and tracking records ({@link DragStepListener}).
+     */
+    public DragOutcome drag(EditRequest r, LoraWeights lora, Inversion inv, ProgressListener p, Cancellation c,
+                            DragStepListener steps) {
         PreparedEdit e = prepare(r);
         checkInversion(e, inv);
         InversionOptions io = e.options().inversion();
         UNetEvaluations counter = new UNetEvaluations();
         try (NDManager m = model.manager().newSubManager();
              AttachedLora l = AttachedLora.attach(model.unet(), lora, m)) {
-            NDArray text = model.encodePrompt(m, e.prompt());
+            NDArray text = textStates.encode(m, e.prompt());
             // the rotated source is inverted exactly as the source: same encoder, schedule, strength, prompt, LoRA
             RotatedSourceFeatures.ImageInverter rotInv = (img, mm) -> {
-                NDArray x0 = inverter.encode(img, mm);
+                NDArray x0 = inverter.encodeTensor(img, mm);
                 NDArray zt = inverter.invertLatent(x0, text, io, null, null);
                 counter.forwards(io.actualSteps());
                 return zt;
             };
             return dragStage.run(e, inv.latent(), inv.imageLatent(), inv.shape(), inv.timestep(), text, rotInv,
-                    inverter::encode, counter, p, c);
+                    inverter::encodeTensor, counter, p, c, steps);
         }
     }
 
@@ -137,6 +161,11 @@ public final class DragEditor implements AutoCloseable {
 
     /** All four stages in one call. */
     public EditResult edit(EditRequest r, ProgressListener p, Cancellation c) {
+        return edit(r, p, c, null);
+    }
+
+    /** All four stages in one call; {@code steps} (null = none) observes each drag step ({@link DragStepListener}). */
+    public EditResult edit(EditRequest r, ProgressListener p, Cancellation c, DragStepListener steps) {
         PreparedEdit e = prepare(r);
         EditOptions o = e.options();
         Map<String, Long> wall = new LinkedHashMap<>();
@@ -156,7 +185,7 @@ public final class DragEditor implements AutoCloseable {
         bwd.put(ProgressEvent.INVERT, 0L);
 
         t0 = System.nanoTime();
-        DragOutcome d = drag(r, lora, inv, p, c);
+        DragOutcome d = drag(r, lora, inv, p, c, steps);
         wall.put(ProgressEvent.DRAG, ms(t0));
         fwd.put(ProgressEvent.DRAG, d.unetForwards());
         bwd.put(ProgressEvent.DRAG, d.unetBackwards());

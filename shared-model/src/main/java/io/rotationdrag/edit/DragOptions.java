@@ -1,6 +1,7 @@
 package io.rotationdrag.edit;
 
 import io.rotationdrag.drag.AngleSense;
+import io.rotationdrag.drag.Conventions;
 
 /**
  * Drag optimisation and tracking settings (method.md stage 3).
@@ -11,7 +12,10 @@ import io.rotationdrag.drag.AngleSense;
  * @param supervisionRadius    r_m: motion-supervision patch radius (1)
  * @param maskLambda           lam of the mask term (0.1)
  * @param maskTerm             when the mask term applies
- * @param featureScale         the features are resized to this fraction of the image size (0.5)
+ * @param featuresPerLatent    feature cells per latent cell along each side (4): the feature grid is this multiple of
+ *                             the LATENT, so r_p, r_m, the step d and the stop distance mean the same latent extent on
+ *                             every model (the reference's half-image grid is 4x SD 1.5's latent: VAE factor 8; the
+ *                             embedded model, VAE factor 4, gets 4x its latent = the image size)
  * @param stopDistance         stop when every handle is closer than this to its target, in feature cells (2)
  * @param angleThresholdDeg    RotationDrag: rotated template only when |angle| exceeds this (5 degrees)
  * @param angleBinDeg          rotationdrag-cached: angles are rounded to multiples of this, one template per bin (5)
@@ -21,13 +25,28 @@ import io.rotationdrag.drag.AngleSense;
  * @param cachedTemplateSource rotationdrag-cached: how a bin's rotated latent is built ({@link CachedTemplateSource};
  *                             ONE_STEP = 1 UNet forward per bin, REINVERT = n_actual + 1); rotationdrag always
  *                             re-inverts
+ * @param conventions          {@link Conventions#PRODUCT} (default) or the reference code's point rounding, axis,
+ *                             rotation centre, template read, fill, angle sense and mask sampling
  */
 public record DragOptions(double learningRate, int maxSteps, int trackRadius, int supervisionRadius,
-                          double maskLambda, MaskTerm maskTerm, double featureScale, double stopDistance,
+                          double maskLambda, MaskTerm maskTerm, double featuresPerLatent, double stopDistance,
                           double angleThresholdDeg, double angleBinDeg, AngleSense angleSense, double freeDragBlend,
-                          CachedTemplateSource cachedTemplateSource) {
+                          CachedTemplateSource cachedTemplateSource, Conventions conventions) {
+
+    /** Without {@code conventions}: {@link Conventions#PRODUCT}. */
+    public DragOptions(double learningRate, int maxSteps, int trackRadius, int supervisionRadius, double maskLambda,
+                       MaskTerm maskTerm, double featuresPerLatent, double stopDistance, double angleThresholdDeg,
+                       double angleBinDeg, AngleSense angleSense, double freeDragBlend,
+                       CachedTemplateSource cachedTemplateSource) {
+        this(learningRate, maxSteps, trackRadius, supervisionRadius, maskLambda, maskTerm, featuresPerLatent,
+                stopDistance, angleThresholdDeg, angleBinDeg, angleSense, freeDragBlend, cachedTemplateSource,
+                Conventions.PRODUCT);
+    }
 
     public DragOptions {
+        if (conventions == null) {
+            conventions = Conventions.PRODUCT;
+        }
         if (maskTerm == null) {
             maskTerm = MaskTerm.WHEN_MASK_DRAWN;
         }
@@ -38,7 +57,7 @@ public record DragOptions(double learningRate, int maxSteps, int trackRadius, in
             cachedTemplateSource = CachedTemplateSource.ONE_STEP;
         }
         if (!(learningRate > 0) || maxSteps < 0 || trackRadius < 0 || supervisionRadius < 0 || maskLambda < 0
-                || !(featureScale > 0) || featureScale > 1 || stopDistance < 0 || angleThresholdDeg < 0
+                || !(featuresPerLatent > 0) || featuresPerLatent > 16 || stopDistance < 0 || angleThresholdDeg < 0
                 || !(angleBinDeg > 0) || freeDragBlend < 0 || freeDragBlend > 1) {
             throw new IllegalArgumentException("invalid drag settings: " + this);
         }
@@ -49,7 +68,7 @@ public record DragOptions(double learningRate, int maxSteps, int trackRadius, in
      * one-step templates in 5 degree bins (the threshold's width: at most 2.5 degrees off, 1 UNet forward per bin).
      */
     public static DragOptions defaults() {
-        return new DragOptions(0.01, 80, 3, 1, 0.1, MaskTerm.WHEN_MASK_DRAWN, 0.5, 2.0, 5.0, 5.0, AngleSense.PRODUCT,
+        return new DragOptions(0.01, 80, 3, 1, 0.1, MaskTerm.WHEN_MASK_DRAWN, 4.0, 2.0, 5.0, 5.0, AngleSense.PRODUCT,
                 0.3, CachedTemplateSource.ONE_STEP);
     }
 
@@ -59,42 +78,59 @@ public record DragOptions(double learningRate, int maxSteps, int trackRadius, in
     }
 
     public DragOptions withMaxSteps(int s) {
-        return new DragOptions(learningRate, s, trackRadius, supervisionRadius, maskLambda, maskTerm, featureScale,
-                stopDistance, angleThresholdDeg, angleBinDeg, angleSense, freeDragBlend, cachedTemplateSource);
+        return new DragOptions(learningRate, s, trackRadius, supervisionRadius, maskLambda, maskTerm,
+                featuresPerLatent,
+                stopDistance, angleThresholdDeg, angleBinDeg, angleSense, freeDragBlend,
+                cachedTemplateSource, conventions);
     }
 
     public DragOptions withMaskTerm(MaskTerm m) {
-        return new DragOptions(learningRate, maxSteps, trackRadius, supervisionRadius, maskLambda, m, featureScale,
-                stopDistance, angleThresholdDeg, angleBinDeg, angleSense, freeDragBlend, cachedTemplateSource);
+        return new DragOptions(learningRate, maxSteps, trackRadius, supervisionRadius, maskLambda, m,
+                featuresPerLatent,
+                stopDistance, angleThresholdDeg, angleBinDeg, angleSense, freeDragBlend,
+                cachedTemplateSource, conventions);
     }
 
     public DragOptions withLearningRate(double lr) {
-        return new DragOptions(lr, maxSteps, trackRadius, supervisionRadius, maskLambda, maskTerm, featureScale,
-                stopDistance, angleThresholdDeg, angleBinDeg, angleSense, freeDragBlend, cachedTemplateSource);
+        return new DragOptions(lr, maxSteps, trackRadius, supervisionRadius, maskLambda, maskTerm,
+                featuresPerLatent,
+                stopDistance, angleThresholdDeg, angleBinDeg, angleSense, freeDragBlend,
+                cachedTemplateSource, conventions);
     }
 
     public DragOptions withAngleBinDeg(double b) {
         return new DragOptions(learningRate, maxSteps, trackRadius, supervisionRadius, maskLambda, maskTerm,
-                featureScale, stopDistance, angleThresholdDeg, b, angleSense, freeDragBlend, cachedTemplateSource);
+                featuresPerLatent, stopDistance, angleThresholdDeg, b, angleSense, freeDragBlend,
+                cachedTemplateSource, conventions);
     }
 
     public DragOptions withAngleThresholdDeg(double t) {
         return new DragOptions(learningRate, maxSteps, trackRadius, supervisionRadius, maskLambda, maskTerm,
-                featureScale, stopDistance, t, angleBinDeg, angleSense, freeDragBlend, cachedTemplateSource);
+                featuresPerLatent, stopDistance, t, angleBinDeg, angleSense, freeDragBlend,
+                cachedTemplateSource, conventions);
     }
 
     public DragOptions withAngleSense(AngleSense s) {
         return new DragOptions(learningRate, maxSteps, trackRadius, supervisionRadius, maskLambda, maskTerm,
-                featureScale, stopDistance, angleThresholdDeg, angleBinDeg, s, freeDragBlend, cachedTemplateSource);
+                featuresPerLatent, stopDistance, angleThresholdDeg, angleBinDeg, s, freeDragBlend,
+                cachedTemplateSource, conventions);
     }
 
     public DragOptions withStopDistance(double d) {
         return new DragOptions(learningRate, maxSteps, trackRadius, supervisionRadius, maskLambda, maskTerm,
-                featureScale, d, angleThresholdDeg, angleBinDeg, angleSense, freeDragBlend, cachedTemplateSource);
+                featuresPerLatent, d, angleThresholdDeg, angleBinDeg, angleSense, freeDragBlend,
+                cachedTemplateSource, conventions);
     }
 
     public DragOptions withCachedTemplateSource(CachedTemplateSource c) {
         return new DragOptions(learningRate, maxSteps, trackRadius, supervisionRadius, maskLambda, maskTerm,
-                featureScale, stopDistance, angleThresholdDeg, angleBinDeg, angleSense, freeDragBlend, c);
+                featuresPerLatent, stopDistance, angleThresholdDeg, angleBinDeg, angleSense,
+                freeDragBlend, c, conventions);
+    }
+
+    public DragOptions withConventions(Conventions c) {
+        return new DragOptions(learningRate, maxSteps, trackRadius, supervisionRadius, maskLambda, maskTerm,
+                featuresPerLatent, stopDistance, angleThresholdDeg, angleBinDeg, angleSense, freeDragBlend,
+                cachedTemplateSource, c);
     }
 }

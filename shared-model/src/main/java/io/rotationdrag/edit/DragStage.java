@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.Shape;
 import io.rotationdrag.diffusion.StableDiffusion;
 import io.rotationdrag.diffusion.nn.OwnedArrays;
 import io.rotationdrag.drag.BinaryMask;
+import io.rotationdrag.drag.Conventions;
 import io.rotationdrag.drag.DragOptimizer;
 import io.rotationdrag.drag.FeatureGrid;
 import io.rotationdrag.drag.MotionSupervision;
@@ -42,22 +43,35 @@ final class DragStage {
         String id = o.tracker().id();
         TrackerConfig tc = new TrackerConfig(d.trackRadius(), d.angleThresholdDeg(), d.angleBinDeg(), d.angleSense(),
                 d.freeDragBlend(), TrackerConfig.defaults().freeDragAlpha(), TrackerConfig.defaults().freeDragBeta());
-        // RotationDrag's extra skip (handle already points from its axis to the target) only for the rotation trackers
+        // RotationDrag's extra skip (handle exactly aligned with its target about the axis) only for the rotation
+        // trackers
         double axisSkip = PointTrackers.isRotationAware(id) ? MotionSupervision.Config.rotationDrag()
                 .axisAlignedSkipDegrees() : Double.NaN;
         MotionSupervision.Config sc = new MotionSupervision.Config(d.supervisionRadius(), 2.0, axisSkip,
                 d.maskLambda(), d.stopDistance());
-        return new DragOptimizer.Settings(id, tc, sc, d.learningRate(), d.maxSteps(), o.previewEvery());
+        return new DragOptimizer.Settings(id, tc, sc, d.learningRate(), d.maxSteps(), o.previewEvery(),
+                d.conventions());
     }
 
-    /** Latent mask for the mask term per {@link MaskTerm}, or null when the term does not apply. */
+    /** The drag feature grid of a prepared edit whose latent is {@code latentWidth x latentHeight}. */
+    static FeatureGrid grid(PreparedEdit e, int latentWidth, int latentHeight) {
+        return FeatureGrid.ofLatent(e.workWidth(), e.workHeight(), latentWidth, latentHeight,
+                e.options().drag().featuresPerLatent());
+    }
+
+    /**
+     * Latent mask for the mask term per {@link MaskTerm}, or null when the term does not apply. A drawn mask is
+     * down-sampled by {@link Conventions#latentMask}: under the product's conventions a latent cell is editable when
+     * any pixel of it was painted.
+     */
     static BinaryMask maskTermMask(PreparedEdit e, int latentWidth, int latentHeight) {
         MaskTerm rule = e.options().drag().maskTerm();
         if (rule == MaskTerm.NEVER) {
             return null;
         }
         if (e.maskDrawn()) {
-            return e.mask().resizeNearest(latentWidth, latentHeight);
+            return e.options().drag().conventions().latentMask(e.mask(), grid(e, latentWidth, latentHeight),
+                    latentWidth, latentHeight);
         }
         // no mask drawn: everything editable; ALWAYS reproduces the reference, whose all-zero mask pins the latent
         return rule == MaskTerm.ALWAYS ? BinaryMask.filled(latentWidth, latentHeight, false) : null;
@@ -73,10 +87,14 @@ final class DragStage {
      */
     DragOutcome run(PreparedEdit e, float[] latent, float[] imageLatent, long[] shape, int timestep, NDArray text,
                     RotatedSourceFeatures.ImageInverter inverter, RotatedSourceFeatures.ImageEncoder encoder,
-                    UNetEvaluations counter, ProgressListener progress, Cancellation cancel) {
+                    UNetEvaluations counter, ProgressListener progress, Cancellation cancel,
+                    DragStepListener steps) {
         EditOptions o = e.options();
         ProgressListener p = progress == null ? ProgressListener.NONE : progress;
-        FeatureGrid grid = FeatureGrid.scaled(e.workWidth(), e.workHeight(), o.drag().featureScale());
+        Conventions conv = o.drag().conventions();
+        int lh = (int) shape[2];
+        int lw = (int) shape[3];
+        FeatureGrid grid = grid(e, lw, lh);
         UNetFeatures features = new UNetFeatures(model.unet(), UNetFeatures.DEFAULT_UP_BLOCK, grid, counter);
         DragOptimizer.Settings s = settings(o);
         boolean rotation = o.tracker().rotationAware();
@@ -90,17 +108,15 @@ final class DragStage {
                 if (c.isFallback()) {
                     LOG.warn("handle {}: {}", i, c.reason());
                 }
-                axesFeature.add(grid.toFeature(c.axis()));
+                axesFeature.add(conv.axisToFeature(grid, c.axis()));
             }
         }
         List<Vec2> handles = new ArrayList<>();
         List<Vec2> targets = new ArrayList<>();
         for (int i = 0; i < e.handles().size(); i++) {
-            handles.add(grid.toFeatureCell(e.handles().get(i)));
-            targets.add(grid.toFeatureCell(e.targets().get(i)));
+            handles.add(conv.toFeatureCell(grid, e.handles().get(i)));
+            targets.add(conv.toFeatureCell(grid, e.targets().get(i)));
         }
-        int lh = (int) shape[2];
-        int lw = (int) shape[3];
         BinaryMask latentMask = maskTermMask(e, lw, lh);
         try (NDManager m = model.manager().newSubManager()) {
             NDArray z = OwnedArrays.of(m, latent, new Shape(shape), model.options().dataType());
@@ -127,6 +143,16 @@ final class DragStage {
                     BufferedImage preview = st.x0Preview() == null ? null : decodePreview(st.x0Preview(), e);
                     p.onEvent(new ProgressEvent(ProgressEvent.DRAG, st.step() + 1, st.total(),
                             toInput(st.handles(), grid, e), Double.isNaN(st.loss()) ? null : st.loss(), preview));
+                }
+
+                @Override
+                public boolean wantsTrace() {
+                    return steps != null;
+                }
+
+                @Override
+                public void onTrace(DragOptimizer.StepTrace trace) {
+                    steps.onStep(trace);
                 }
             });
             List<List<double[]>> traj = new ArrayList<>();
@@ -160,7 +186,8 @@ final class DragStage {
                 throw new IllegalStateException("tracker " + o.tracker().id() + " needs an inverter for the "
                         + "rotated source");
             }
-            return RotatedSourceFeatures.reinverting(e.work(), inv, features, text, timestep, m);
+            return RotatedSourceFeatures.reinverting(e.work(), inv, features, text, timestep, m,
+                    o.drag().conventions().rotatedFill());
         }
         if (encoder == null || imageLatent == null) {
             throw new IllegalStateException("one-step templates of " + o.tracker().id() + " need the source's image "
@@ -168,7 +195,7 @@ final class DragStage {
         }
         NDArray x0 = OwnedArrays.of(m, imageLatent, new Shape(shape));
         return RotatedSourceFeatures.oneStep(e.work(), encoder, z, x0, model.scheduler().alphaCumprod(timestep),
-                o.seed(), features, text, timestep, m);
+                o.seed(), features, text, timestep, m, o.drag().conventions().rotatedFill());
     }
 
     /** Feature cells to input-image pixels (cell -> working pixels -> input pixels, centres aligned). */

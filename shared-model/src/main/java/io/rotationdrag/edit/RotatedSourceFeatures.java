@@ -28,22 +28,22 @@ final class RotatedSourceFeatures implements RotatedFeatureSource {
 
     private static final Logger LOG = LoggerFactory.getLogger(RotatedSourceFeatures.class);
 
-    /** Inverts an image (working size) to the drag latent at t; the arrays belong to {@code m}. */
+    /** Inverts an image tensor [1, 3, H, W] in [-1, 1] (working size) to the drag latent at t, in {@code m}. */
     @FunctionalInterface
     interface ImageInverter {
-        NDArray invert(BufferedImage image, NDManager m);
+        NDArray invert(NDArray image, NDManager m);
     }
 
-    /** x0 = scaling_factor * VAE mean of a working-size image, [1, 4, h, w] in {@code m}. */
+    /** x0 = scaling_factor * VAE mean of a working-size image tensor [1, 3, H, W] in [-1, 1], in {@code m}. */
     @FunctionalInterface
     interface ImageEncoder {
-        NDArray encode(BufferedImage image, NDManager m);
+        NDArray encode(NDArray image, NDManager m);
     }
 
-    /** The rotated source's latent at t, given the rotated image and the angle applied to it. */
+    /** The rotated source's latent at t, given the rotated image tensor and the angle applied to it. */
     @FunctionalInterface
     interface RotatedLatent {
-        NDArray latent(BufferedImage rotated, double degrees, NDManager m);
+        NDArray latent(NDArray rotated, double degrees, NDManager m);
     }
 
     private final BufferedImage source;
@@ -53,6 +53,8 @@ final class RotatedSourceFeatures implements RotatedFeatureSource {
     private final NDArray text;
     private final int timestep;
     private final NDManager parent;
+    /** Value of uncovered pixels of the rotated image in [-1, 1] ({@link io.rotationdrag.drag.Conventions}). */
+    private final float fill;
     private long templateForwards;
     private int calls;
 
@@ -61,7 +63,8 @@ final class RotatedSourceFeatures implements RotatedFeatureSource {
      * @param parent   manager the returned features are attached to (the tracker closes them)
      */
     private RotatedSourceFeatures(BufferedImage source, RotatedLatent rotatedLatent, String mode,
-                                  UNetFeatures features, NDArray text, int timestep, NDManager parent) {
+                                  UNetFeatures features, NDArray text, int timestep, NDManager parent, float fill) {
+        this.fill = fill;
         this.source = source;
         this.rotatedLatent = rotatedLatent;
         this.mode = mode;
@@ -73,9 +76,9 @@ final class RotatedSourceFeatures implements RotatedFeatureSource {
 
     /** The paper's template source: a full DDIM re-inversion of the rotated image per call. */
     static RotatedSourceFeatures reinverting(BufferedImage source, ImageInverter inverter, UNetFeatures features,
-                                             NDArray text, int timestep, NDManager parent) {
+                                             NDArray text, int timestep, NDManager parent, float fill) {
         return new RotatedSourceFeatures(source, (img, deg, m) -> inverter.invert(img, m), "reinvert", features,
-                text, timestep, parent);
+                text, timestep, parent, fill);
     }
 
     /**
@@ -88,7 +91,7 @@ final class RotatedSourceFeatures implements RotatedFeatureSource {
      */
     static RotatedSourceFeatures oneStep(BufferedImage source, ImageEncoder encoder, NDArray zt, NDArray x0,
                                          double alphaBar, long seed, UNetFeatures features, NDArray text,
-                                         int timestep, NDManager parent) {
+                                         int timestep, NDManager parent, float fill) {
         RotatedLatent l = (img, deg, m) -> {
             NDArray x0Rot = encoder.encode(img, m);
             NDArray z = zt.duplicate();
@@ -96,7 +99,7 @@ final class RotatedSourceFeatures implements RotatedFeatureSource {
             long s = seed * 31 + Double.hashCode(Math.round(deg * 1e6) / 1e6);
             return OneStepRotatedLatent.latent(z, x0, x0Rot, alphaBar, deg, s).toType(zt.getDataType(), false);
         };
-        return new RotatedSourceFeatures(source, l, "one-step", features, text, timestep, parent);
+        return new RotatedSourceFeatures(source, l, "one-step", features, text, timestep, parent, fill);
     }
 
     @Override
@@ -104,9 +107,8 @@ final class RotatedSourceFeatures implements RotatedFeatureSource {
         UNetEvaluations c = features.counter();
         long before = c.forwardCount();
         long t0 = System.nanoTime();
-        BufferedImage rotated = Rotation.rotate(source, degrees, Rotation.Interpolation.NEAREST, Rotation.GREY_RGB);
         try (NDManager m = parent.newSubManager()) {
-            NDArray z = rotatedLatent.latent(rotated, degrees, m);
+            NDArray z = rotatedLatent.latent(rotatedTensor(source, degrees, fill, m), degrees, m);
             NDArray f = features.compute(z, timestep, text, false).features();
             f.attach(parent);
             templateForwards += c.forwardCount() - before;
@@ -115,6 +117,30 @@ final class RotatedSourceFeatures implements RotatedFeatureSource {
                     c.forwardCount() - before, (System.nanoTime() - t0) / 1_000_000);
             return f;
         }
+    }
+
+    /**
+     * The source rotated about its centre (nearest, as torchvision's {@code rotate}) as an image tensor [1, 3, H, W]
+     * in [-1, 1], uncovered pixels exactly {@code fill}: a white image rotated with a black fill marks them.
+     */
+    static NDArray rotatedTensor(BufferedImage source, double degrees, float fill, NDManager m) {
+        BufferedImage rotated = Rotation.rotate(source, degrees, Rotation.Interpolation.NEAREST, Rotation.GREY_RGB);
+        int w = source.getWidth();
+        int h = source.getHeight();
+        BufferedImage white = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        java.util.Arrays.fill(((java.awt.image.DataBufferInt) white.getRaster().getDataBuffer()).getData(), 0xFFFFFF);
+        int[] cover = Rotation.rotate(white, degrees, Rotation.Interpolation.NEAREST, 0x000000)
+                .getRGB(0, 0, w, h, null, 0, w);
+        float[] chw = ImageOps.toTensor(rotated, m).toFloatArray();
+        int hw = w * h;
+        for (int k = 0; k < hw; k++) {
+            if ((cover[k] & 0xFFFFFF) == 0) {
+                chw[k] = fill;
+                chw[hw + k] = fill;
+                chw[2 * hw + k] = fill;
+            }
+        }
+        return io.rotationdrag.diffusion.nn.OwnedArrays.of(m, chw, new ai.djl.ndarray.types.Shape(1, 3, h, w));
     }
 
     /** "reinvert" or "one-step". */

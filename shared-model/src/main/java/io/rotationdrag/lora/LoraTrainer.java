@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import io.rotationdrag.diffusion.StableDiffusion;
+import io.rotationdrag.diffusion.TextStates;
 import io.rotationdrag.diffusion.nn.OwnedArrays;
 import io.rotationdrag.diffusion.schedule.DdimScheduler;
 import io.rotationdrag.diffusion.unet.UNet2DConditionModel;
@@ -60,9 +61,16 @@ public final class LoraTrainer {
     public static final String META_SIZE = "lora.train_size";
 
     private final StableDiffusion model;
+    private final TextStates textStates;
 
     public LoraTrainer(StableDiffusion model) {
+        this(model, TextStates.of(model));
+    }
+
+    /** @param textStates where the prompt's text states come from (the model's encoder or given states) */
+    public LoraTrainer(StableDiffusion model, TextStates textStates) {
         this.model = model;
+        this.textStates = textStates;
     }
 
     /**
@@ -111,7 +119,7 @@ public final class LoraTrainer {
              AdamW opt = new AdamW(session, options.learningRate(), options.beta1(), options.beta2(),
                      options.weightDecay(), options.epsilon())) {
             adapter.attach();
-            NDArray text = model.encodePrompt(session, prompt);
+            NDArray text = textStates.encode(session, prompt);
             DiagonalGaussian cached = null;
             NDArray cachedStd = null;
             if (singleCrop) {

@@ -126,6 +126,18 @@ class MotionSupervisionTest {
         assertNull(rd.skipReason(Vec2.of(5, 5), Vec2.of(5, 9), axis));
     }
 
+    /** Only exact alignment is skipped (as the reference): a handle 1 degree off its target's ray still gets a loss. */
+    @Test
+    void skipsOnlyExactAxisAlignment() {
+        MotionSupervision rd = new MotionSupervision(MotionSupervision.Config.rotationDrag());
+        Vec2 axis = Vec2.of(64, 64);
+        Vec2 handle = Vec2.of(100, 64);
+        Vec2 target = Rotation.rotatePoint(Vec2.of(120, 64), axis, 1.0); // 1 degree counter-clockwise, farther out
+        assertNull(rd.skipReason(handle, target, axis), "1 degree off alignment is still a rotation to make");
+        assertNull(rd.skipReason(handle, Rotation.rotatePoint(Vec2.of(120, 64), axis, -0.2), axis));
+        assertNotNull(rd.skipReason(handle, Vec2.of(120, 64), axis), "exactly aligned: only a radial move left");
+    }
+
     @Test
     void maskTermHasNoGradientInsideTheEditableRegion() {
         float[] x = features();

@@ -46,7 +46,7 @@ class DragStageTest {
         EditOptions o = options(k, steps, mt);
         DragOptions d = o.drag();
         return o.withDrag(new DragOptions(d.learningRate(), d.maxSteps(), d.trackRadius(), d.supervisionRadius(), lam,
-                d.maskTerm(), d.featureScale(), d.stopDistance(), d.angleThresholdDeg(), d.angleBinDeg(),
+                d.maskTerm(), d.featuresPerLatent(), d.stopDistance(), d.angleThresholdDeg(), d.angleBinDeg(),
                 d.angleSense(), d.freeDragBlend(), d.cachedTemplateSource()));
     }
 
@@ -65,13 +65,13 @@ class DragStageTest {
             RotatedSourceFeatures.ImageInverter inv = (img, mm) -> {
                 NDArray c = text.duplicate();
                 c.attach(mm);
-                NDArray out = TinyEditFixture.invert(sd, img, c, INV, mm);
+                NDArray out = TinyEditFixture.invert(sd, img, c, INV);
                 counter.forwards(INV.actualSteps());
                 return out;
             };
-            RotatedSourceFeatures.ImageEncoder enc = (img, mm) -> TinyEditFixture.encode(sd, img, mm);
+            RotatedSourceFeatures.ImageEncoder enc = (img, mm) -> TinyEditFixture.encode(sd, img);
             DragOutcome o = new DragStage(sd).run(e, z.toFloatArray(), x0.toFloatArray(), z.getShape().getShape(), t,
-                    text, inv, enc, counter, events::add, Cancellation.NONE);
+                    text, inv, enc, counter, events::add, Cancellation.NONE, null);
             return new Run(o, z.toFloatArray(), events, counter.forwardCount());
         }
     }
@@ -168,6 +168,26 @@ class DragStageTest {
             assertEquals(bins * perBin, d.templateForwards());
             assertEquals(1 + iterations + bins * perBin, d.unetForwards());
             assertEquals(d.steps(), d.unetBackwards());
+        }
+    }
+
+    /**
+     * Issue 16: a handle (nearly or exactly) aligned with its target about the axis must not end the loop. 0.3 degrees
+     * off alignment it still gets a motion loss; exactly aligned (reference conventions: integer cells) it is
+     * skipped, but the mask term and tracking go on to the step budget instead of stopping with NO_ACTIVE_HANDLE.
+     */
+    @Test
+    void axisAlignedHandleDoesNotStopTheLoop() {
+        BufferedImage img = TinyEditFixture.scene();
+        BufferedImage mask = TinyEditFixture.leftHalfMask(64, 64);
+        List<PointPair> pts = List.of(PointPair.of(54, 32, 60, 32), PointPair.axis(32, 32));
+        for (io.rotationdrag.drag.Conventions c : io.rotationdrag.drag.Conventions.values()) {
+            EditOptions o = options(TrackerKind.ROTATIONDRAG_CACHED, 4, MaskTerm.WHEN_MASK_DRAWN);
+            o = o.withDrag(o.drag().withConventions(c));
+            DragOutcome d = run(new EditRequest(img, mask, pts, "a red bar", o)).outcome();
+            System.out.println(c + ": " + d.steps() + " steps, " + d.stopReason() + ", losses " + d.losses());
+            assertEquals("MAX_STEPS", d.stopReason(), c + ": the loop must go on");
+            assertEquals(4, d.steps(), c + ": every step updates the latent");
         }
     }
 }

@@ -56,7 +56,11 @@ public final class TinyEditFixture {
      * DragDiffusion's invert(); the arrays belong to {@code m}.
      */
     static NDArray invert(StableDiffusion sd, BufferedImage work, NDArray text, InversionOptions o, NDManager m) {
-        NDArray img = ImageOps.toTensor(work, m);
+        return invert(sd, ImageOps.toTensor(work, m), text, o);
+    }
+
+    /** The same from an image tensor [1, 3, H, W] in [-1, 1]; the result lives in the tensor's manager. */
+    static NDArray invert(StableDiffusion sd, NDArray img, NDArray text, InversionOptions o) {
         NDArray x = sd.vae().encode(img).mode().mul(sd.vae().scalingFactor());
         DdimScheduler s = sd.scheduler();
         for (int t : s.inversionTimesteps(o.numInferenceSteps(), o.actualSteps())) {
@@ -68,7 +72,11 @@ public final class TinyEditFixture {
 
     /** x0 = scale * VAE mode of a working-size image, in {@code m}. */
     static NDArray encode(StableDiffusion sd, BufferedImage work, NDManager m) {
-        NDArray img = ImageOps.toTensor(work, m);
+        return encode(sd, ImageOps.toTensor(work, m));
+    }
+
+    /** x0 of an image tensor [1, 3, H, W] in [-1, 1]. */
+    static NDArray encode(StableDiffusion sd, NDArray img) {
         return sd.vae().encode(img).mode().mul(sd.vae().scalingFactor());
     }
 
