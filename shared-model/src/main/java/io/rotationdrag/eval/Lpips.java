@@ -4,9 +4,9 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
-import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.pooling.Pool;
 import io.rotationdrag.diffusion.io.SafeTensors;
+import io.rotationdrag.diffusion.nn.Ops;
 import io.rotationdrag.diffusion.nn.OwnedArrays;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -95,8 +95,7 @@ public final class Lpips implements AutoCloseable {
             double total = 0;
             for (int k = 0; k < 5; k++) {
                 NDArray d = normalise(fa[k]).sub(normalise(fb[k])).square();
-                NDArray head = Conv2d.conv2d(d, lin[k], null, new Shape(1, 1), new Shape(0, 0), new Shape(1, 1), 1)
-                        .singletonOrThrow();
+                NDArray head = Ops.conv2d(d, lin[k], null, 1, 0);
                 total += head.mean().getFloat();
             }
             return total;
@@ -145,8 +144,7 @@ public final class Lpips implements AutoCloseable {
     }
 
     private NDArray conv(NDArray x, int k, int stride, int pad) {
-        return Conv2d.conv2d(x, convW[k], convB[k], new Shape(stride, stride), new Shape(pad, pad), new Shape(1, 1), 1)
-                .singletonOrThrow();
+        return Ops.conv2d(x, convW[k], convB[k], stride, pad);
     }
 
     private static NDArray maxPool(NDArray x) {

@@ -8,7 +8,6 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
-import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.LayerNorm;
 
@@ -51,10 +50,9 @@ public final class Ops {
         return r.singletonOrThrow();
     }
 
-    /** 2-D cross-correlation, zero padding {@code pad} on each side. */
+    /** 2-D cross-correlation, zero padding {@code pad} on each side (through {@link ConvGuard}). */
     public static NDArray conv2d(NDArray x, NDArray w, NDArray b, int stride, int pad) {
-        return Conv2d.conv2d(x, w, b, new Shape(stride, stride), new Shape(pad, pad), new Shape(1, 1), 1)
-                .singletonOrThrow();
+        return ConvGuard.conv2d(x, w, b, stride, pad);
     }
 
     /**

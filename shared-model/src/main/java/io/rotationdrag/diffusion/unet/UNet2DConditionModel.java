@@ -235,6 +235,24 @@ public final class UNet2DConditionModel implements AutoCloseable {
         return forward(latent, timestep, encoderHiddenStates, UNetRequest.NOISE).noise();
     }
 
+    /**
+     * The noise head after the last up block: conv_out(silu(conv_norm_out(h))). Public, with its two halves, so that
+     * gradients through the head can be checked on their own (golden unet-grad-a's bisection points).
+     */
+    public NDArray noiseHead(NDArray h) {
+        return convOut(noiseHeadActivation(h));
+    }
+
+    /** silu(conv_norm_out(h)): the input of conv_out. */
+    public NDArray noiseHeadActivation(NDArray h) {
+        return Ops.silu(convNormOut.forward(h));
+    }
+
+    /** conv_out alone (few output channels: the convolution ConvGuard exists for). */
+    public NDArray convOut(NDArray a) {
+        return convOut.forward(a);
+    }
+
     public UNetOutput forward(NDArray latent, double timestep, NDArray encoderHiddenStates, UNetRequest request) {
         NDArray t = OwnedArrays.of(latent.getManager(), new float[]{(float) timestep});
         try {
@@ -337,7 +355,7 @@ public final class UNet2DConditionModel implements AutoCloseable {
                 }
             }
             if (request.noise()) {
-                noise = convOut.forward(Ops.silu(convNormOut.forward(h)));
+                noise = noiseHead(h);
                 noise.attach(outer);
             }
             feats.values().forEach(a -> a.attach(outer));
