@@ -59,6 +59,10 @@ public final class LoraTrainer {
     public static final String META_LOSSES = "lora.losses";
     public static final String META_OPTIONS = "lora.options";
     public static final String META_SIZE = "lora.train_size";
+    /** Comma-separated 1-based steps skipped for a non-finite loss or gradient ({@link FiniteStepGuard}). */
+    public static final String META_SKIPPED = "lora.skipped_steps";
+    /** A run fails when more than this fraction of its steps had to be skipped. */
+    static final double MAX_SKIPPED_FRACTION = 0.25;
 
     private final StableDiffusion model;
     private final TextStates textStates;
@@ -113,6 +117,7 @@ public final class LoraTrainer {
 
         SplittableRandom rnd = new SplittableRandom(options.seed());
         List<Double> losses = new ArrayList<>();
+        FiniteStepGuard guard = new FiniteStepGuard(MAX_SKIPPED_FRACTION);
         long start = System.nanoTime();
         try (NDManager session = model.manager().newSubManager();
              LoraAdapter adapter = LoraAdapter.create(unet, options, session);
@@ -176,12 +181,14 @@ public final class LoraTrainer {
                     for (NDArray leaf : leaves) {
                         grads.add(leaf.getGradient());
                     }
-                    opt.step(adapter.parameters(), grads);
-                    adapter.endStep();
                     loss = lossArr.getFloat();
-                }
-                if (!Double.isFinite(loss)) {
-                    throw new IllegalStateException("LoRA training diverged: loss " + loss + " at step " + (step + 1));
+                    if (guard.accept(step + 1, loss, grads)) {
+                        opt.step(adapter.parameters(), grads);
+                    } else {
+                        LOG.warn("LoRA step {}/{}: non-finite loss ({}) or gradient, step skipped", step + 1,
+                                options.steps(), loss);
+                    }
+                    adapter.endStep();
                 }
                 losses.add(loss);
                 if (progress != null) {
@@ -194,14 +201,22 @@ public final class LoraTrainer {
                 }
             }
             adapter.detach();
+            guard.check("LoRA training");
             Map<String, String> meta = new LinkedHashMap<>();
             meta.put(META_STEPS, Integer.toString(losses.size()));
-            meta.put(META_FINAL_LOSS, losses.isEmpty() ? "NaN" : Double.toString(losses.get(losses.size() - 1)));
+            double finalLoss = Double.NaN;
+            for (double l : losses) {
+                finalLoss = Double.isFinite(l) ? l : finalLoss;
+            }
+            meta.put(META_FINAL_LOSS, Double.toString(finalLoss));
             StringJoiner j = new StringJoiner(",");
             losses.forEach(l -> j.add(Double.toString(l)));
             meta.put(META_LOSSES, j.toString());
             meta.put(META_OPTIONS, options.canonical());
             meta.put(META_SIZE, width + "x" + height);
+            StringJoiner sk = new StringJoiner(",");
+            guard.skippedSteps().forEach(s -> sk.add(Integer.toString(s)));
+            meta.put(META_SKIPPED, sk.toString());
             return adapter.toWeights(meta);
         }
     }
