@@ -42,7 +42,8 @@ public final class DragOptimizer {
         MAX_STEPS,
         /**
          * No handle gets a motion loss (each one skipped: exactly aligned with its target about its axis), none
-         * reached, and no mask term applies, so nothing could change any more. With a mask term the loop goes on.
+         * reached, and nothing can change any more: no mask term applies, or the mask term's update left the latent
+         * exactly as it was (so every later step would repeat this one). Otherwise the loop goes on.
          */
         NO_ACTIVE_HANDLE
     }
@@ -309,8 +310,15 @@ public final class DragOptimizer {
                                 // x0 of this step's forward, as the reference UI shows it
                                 preview = scheduler.predictOriginal(leaf.stopGradient(), eps.stopGradient(), t);
                             }
+                            // with no active handle only the mask term acts; when it leaves z exactly as it was
+                            // (zero gradient and no Adam momentum left) every later step would repeat this one
+                            float[] unmoved = active == 0 ? floats(z) : null;
                             adam.step(List.of(z), List.of(grad));
                             updates++;
+                            if (unmoved != null && java.util.Arrays.equals(unmoved, floats(z))) {
+                                stop = StopReason.NO_ACTIVE_HANDLE;
+                                finished = true;
+                            }
                             losses.add(lossValue);
                             if (!Double.isFinite(lossValue)) {
                                 throw new IllegalStateException("drag loss is " + lossValue + " at step " + k);

@@ -33,21 +33,26 @@ import org.junit.jupiter.api.Test;
  * 6 steps, lam 0.1, lr 0.01, points swapped to (y, x) feature cells of the 128x128 sup map). Both loops start from
  * the reference's own inverted latent, so every difference is the drag loop's.
  *
- * <p>Tolerances are what the engine should reach (float32 on the CPU; the per-step errors compound through Adam):
- * the README's quantities are summed over 2^12 latent elements or 9 x 64 feature values, hence the absolute slack.
+ * <p>Tolerances: about 5x what the engine reaches in float32 on the CPU with the conv guard (issue 22; before it the
+ * gradient from step 1 on was 3e-2 off). Measured (max over the 6 steps of both methods): loss 3.8e-6, motion part
+ * 4.8e-6, mask part 9.5e-7, gradient 2.2e-6 of max |grad|, latent after each Adam step 9.1e-7 (|z| ~ 4), plain
+ * template 7.9e-6, rotated template (step 5: the rotated image re-inverted, 38 UNet forwards) 1.8e-4 (|F| ~ 17),
+ * window distances 8.6e-6 of their max; every tracked handle and branch equal.
  */
 class DragReferenceParityTest {
 
     private static final int STEPS = 6;
-    /** |loss - ref| per step (losses are 3.5..6.3). */
-    static final double LOSS_TOL = 2e-4;
+    /** |loss - ref| per step, also each of the motion and mask parts (losses are 3.5..6.3). */
+    static final double LOSS_TOL = 2e-5;
     /** max |grad - ref| / max |ref| per step. */
-    static final double GRAD_REL_TOL = 2e-3;
+    static final double GRAD_REL_TOL = 1e-5;
     /** max |z_after - ref| per step (|z| ~ 4). */
-    static final double LATENT_TOL = 1e-4;
-    /** max |template - ref| and max |dist - ref| / max |ref dist|. */
-    static final double TEMPLATE_TOL = 1e-3;
-    static final double DIST_REL_TOL = 1e-4;
+    static final double LATENT_TOL = 5e-6;
+    /** max |template - ref|: F0 at the initial handle; a rotated source's feature (re-inverted image). */
+    static final double TEMPLATE_TOL = 5e-5;
+    static final double ROTATED_TEMPLATE_TOL = 1e-3;
+    /** max |dist - ref| / max |ref dist| over the 7x7 window. */
+    static final double DIST_REL_TOL = 5e-5;
 
     private static StableDiffusion sd;
     private static SafeTensors golden;
@@ -165,7 +170,8 @@ class DragReferenceParityTest {
                 if (rec.windowWidth() != 7 || rec.windowHeight() != 7) {
                     failures.add("step " + i + ": window " + rec.windowWidth() + "x" + rec.windowHeight());
                 }
-                check(failures, dTemplate <= TEMPLATE_TOL, "step " + i + " template " + dTemplate);
+                double tol = rec.branch() == TrackRecord.Branch.ROTATED ? ROTATED_TEMPLATE_TOL : TEMPLATE_TOL;
+                check(failures, dTemplate <= tol, "step " + i + " template " + dTemplate);
                 check(failures, distRel <= DIST_REL_TOL, "step " + i + " distances " + distRel);
             }
             table.append(String.format(Locale.ROOT, "%4d  %.2e   %.2e   %.2e   %.2e   %.2e   %.2e   %.2e  %s%n", i,
