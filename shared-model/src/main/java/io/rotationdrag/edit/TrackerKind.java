@@ -34,6 +34,11 @@ public enum TrackerKind {
         return this == ROTATIONDRAG || this == ROTATIONDRAG_CACHED;
     }
 
+    /** Every id in declaration order, joined by {@code separator} (for usage texts and error messages). */
+    public static String ids(String separator) {
+        return Arrays.stream(values()).map(TrackerKind::id).collect(Collectors.joining(separator));
+    }
+
     /** Parses an id ("rotationdrag-cached") or enum name ("ROTATIONDRAG_CACHED"), case-insensitively. */
     public static TrackerKind fromId(String s) {
         if (s != null) {
@@ -44,8 +49,7 @@ public enum TrackerKind {
                 }
             }
         }
-        throw new EditValidationException("unknown method '" + s + "': expected one of "
-                + Arrays.stream(values()).map(TrackerKind::id).collect(Collectors.joining(", ")));
+        throw new EditValidationException("unknown method '" + s + "': expected one of " + ids(", "));
     }
 
     @Override
