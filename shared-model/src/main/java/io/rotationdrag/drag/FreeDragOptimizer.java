@@ -101,52 +101,69 @@ public final class FreeDragOptimizer {
      * @param observer sees every update; {@link DragOptimizer.Observer#beforeStep} may throw to cancel
      */
     public Result run(DragOptimizer.Problem p, Settings s, DragOptimizer.Observer observer) {
-        DragOptimizer.Observer obs = observer == null ? DragOptimizer.Observer.NONE : observer;
-        FreeDragConfig cfg = s.config();
-        FeatureGrid grid = features.grid();
-        int n = p.handles().size();
-        Vec2[] targets = new Vec2[n];
-        Vec2[] virt = new Vec2[n];
-        for (int i = 0; i < n; i++) {
-            targets[i] = p.targets().get(i).rounded().clamp(grid.featureWidth(), grid.featureHeight());
-            virt[i] = p.handles().get(i).rounded().clamp(grid.featureWidth(), grid.featureHeight());
-        }
-        List<List<Vec2>> trajectory = new ArrayList<>();
-        trajectory.add(List.of(virt));
-        List<Double> losses = new ArrayList<>();
-        List<Round> rounds = new ArrayList<>();
-        double[] lossInit = new double[n];
-        double[] lossEnd = new double[n];
-        boolean[] settled = new boolean[n];
-        FreeDragTemplate[] templates = new FreeDragTemplate[n];
-        UNetEvaluations counter = features.counter();
-        int t = p.timestep();
-        int updates = 0;
-        int localisations = 0;
-        DragOptimizer.StopReason stop;
         try (NDManager run = p.initialLatent().getManager().newSubManager()) {
-            NDArray z = p.initialLatent().duplicate();
-            z.attach(run);
-            NDArray mask = p.latentMask() == null ? null
-                    : p.latentMask().toNDArray(run).toType(z.getDataType(), false);
-            // FreeDrag's lam * mean(...) as MotionSupervision's lam' * sum(...), lam' = lam / numel(x_prev)
-            MotionSupervision maskTerm = new MotionSupervision(new MotionSupervision.Config(0, 0, Double.NaN,
-                    cfg.maskWeight() / z.getShape().size(), 0));
-            NDArray xPrev0 = null;
-            NDArray current;
-            try (NDManager init = run.newSubManager()) {
-                NDArray z0 = z.duplicate();
-                z0.attach(init);
-                NDArray f0 = features.compute(z0, t, p.text(), false).features();
-                for (int i = 0; i < n; i++) {
-                    templates[i] = new FreeDragTemplate(cfg, patchValues(f0, virt[i], cfg.patchRadius()));
-                }
-                current = f0.stopGradient().duplicate();
-                current.attach(run);
+            return new Loop(p, s, observer == null ? DragOptimizer.Observer.NONE : observer, run).run();
+        }
+    }
+
+    /** The state of one run; every array lives in {@code run} or in a sub-manager of one step. */
+    private final class Loop {
+        private final DragOptimizer.Problem p;
+        private final Settings s;
+        private final FreeDragConfig cfg;
+        private final DragOptimizer.Observer obs;
+        private final NDManager run;
+        private final int n;
+        private final Vec2[] targets;
+        private final Vec2[] virt;
+        private final double[] lossEnd;
+        private final boolean[] settled;
+        private final FreeDragTemplate[] templates;
+        private final List<List<Vec2>> trajectory = new ArrayList<>();
+        private final List<Double> losses = new ArrayList<>();
+        private final List<Round> rounds = new ArrayList<>();
+        private final NDArray z;
+        private final NDArray mask;
+        private final MotionSupervision maskTerm;
+        private double[] lossInit;
+        private NDArray xPrev0;
+        /** F of the latest check (F0 at first): the line search's feature map. */
+        private NDArray current;
+        private int updates;
+        private int localisations;
+
+        Loop(DragOptimizer.Problem p, Settings s, DragOptimizer.Observer obs, NDManager run) {
+            this.p = p;
+            this.s = s;
+            this.cfg = s.config();
+            this.obs = obs;
+            this.run = run;
+            FeatureGrid grid = features.grid();
+            n = p.handles().size();
+            targets = new Vec2[n];
+            virt = new Vec2[n];
+            for (int i = 0; i < n; i++) {
+                targets[i] = p.targets().get(i).rounded().clamp(grid.featureWidth(), grid.featureHeight());
+                virt[i] = p.handles().get(i).rounded().clamp(grid.featureWidth(), grid.featureHeight());
             }
+            lossInit = new double[n];
+            lossEnd = new double[n];
+            settled = new boolean[n];
+            templates = new FreeDragTemplate[n];
+            z = p.initialLatent().duplicate();
+            z.attach(run);
+            mask = p.latentMask() == null ? null : p.latentMask().toNDArray(run).toType(z.getDataType(), false);
+            // FreeDrag's lam * mean(...) as MotionSupervision's lam' * sum(...), lam' = lam / numel(x_prev)
+            maskTerm = new MotionSupervision(new MotionSupervision.Config(0, 0, Double.NaN,
+                    cfg.maskWeight() / z.getShape().size(), 0));
+        }
+
+        Result run() {
+            trajectory.add(List.of(virt));
+            initialTemplates();
             FreeDragLineSearch search = new FreeDragLineSearch(cfg, FeatureMap.width(current),
                     FeatureMap.height(current));
-            int channels = FeatureMap.channels(current);
+            DragOptimizer.StopReason stop;
             try (AdamW adam = AdamW.adam(run, s.learningRate())) {
                 while (true) {
                     if (allTrue(settled)) {
@@ -157,118 +174,151 @@ public final class FreeDragOptimizer {
                         stop = DragOptimizer.StopReason.MAX_STEPS;
                         break;
                     }
-                    FreeDragLineSearch.Decision[] decisions = new FreeDragLineSearch.Decision[n];
-                    for (int i = 0; i < n; i++) {
-                        if (settled[i]) {
-                            continue;
-                        }
-                        NDArray f = current;
-                        float[] tpl = templates[i].values();
-                        decisions[i] = search.localize(virt[i], targets[i], lossInit[i], lossEnd[i],
-                                c -> candidateDistances(f, c, tpl, cfg.patchRadius()));
-                        virt[i] = decisions[i].point();
-                        localisations++;
-                    }
+                    List<FreeDragLineSearch.Decision> decisions = localise(search);
                     int firstStep = updates;
                     double[] roundInit = null;
                     for (int inner = 0; inner < cfg.innerSteps() && updates < s.maxSteps(); inner++) {
-                        obs.beforeStep(updates, s.maxSteps());
-                        try (NDManager step = run.newSubManager()) {
-                            NDArray leaf = z.duplicate();
-                            leaf.attach(step);
-                            leaf.setRequiresGradient(true);
-                            double[] sup = new double[n];
-                            double lossValue;
-                            NDArray eps;
-                            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                                UNetFeatures.Output o = features.compute(leaf, t, p.text(), true);
-                                eps = o.noise();
-                                NDArray loss = null;
-                                for (int i = 0; i < n; i++) {
-                                    NDArray tpl = OwnedArrays.of(step, templates[i].values(),
-                                            new Shape(channels, cfg.patchSamples()), o.features().getDataType());
-                                    NDArray li = patch(o.features(), virt[i], cfg.patchRadius()).sub(tpl).abs()
-                                            .mean();
-                                    sup[i] = li.toType(DataType.FLOAT32, false).getFloat();
-                                    loss = loss == null ? li : loss.add(li);
-                                }
-                                if (mask != null) {
-                                    NDArray xPrev = scheduler.step(leaf, eps, t, p.numInferenceSteps());
-                                    if (xPrev0 == null) {
-                                        xPrev0 = xPrev.duplicate(); // z == z_init here: x_prev_0, detached
-                                        xPrev0.attach(run);
-                                    }
-                                    loss = loss.add(maskTerm.maskLoss(xPrev, xPrev0, mask));
-                                }
-                                gc.backward(loss);
-                                counter.backward();
-                                lossValue = loss.toType(DataType.FLOAT32, false).getFloat();
-                            }
-                            if (!Double.isFinite(lossValue)) {
-                                throw new IllegalStateException("FreeDrag loss is " + lossValue + " at step "
-                                        + updates);
-                            }
-                            NDArray grad = leaf.getGradient();
-                            NDArray preview = null;
-                            if (s.previewEvery() > 0 && (updates + 1) % s.previewEvery() == 0) {
-                                preview = scheduler.predictOriginal(leaf.stopGradient(), eps.stopGradient(), t);
-                            }
-                            adam.step(List.of(z), List.of(grad));
-                            updates++;
-                            losses.add(lossValue);
-                            if (roundInit == null) {
-                                roundInit = sup.clone();
-                            }
-                            List<Vec2> used = List.of(virt);
-                            trajectory.add(used);
-                            LOG.debug("freedrag step {}/{}: loss {}, per handle {}, virtual handles {}", updates,
-                                    s.maxSteps(), lossValue, sup, used);
-                            obs.onStep(new DragOptimizer.Step(updates - 1, s.maxSteps(), used, lossValue,
-                                    n - count(settled), preview));
-                            if (max(sup) < cfg.lossThreshold()) {
-                                break;
-                            }
+                        double[] sup = update(adam);
+                        if (roundInit == null) {
+                            roundInit = sup;
+                        }
+                        if (max(sup) < cfg.lossThreshold()) {
+                            break;
                         }
                     }
                     lossInit = roundInit;
-                    int roundUpdates = updates - firstStep;
                     if (updates >= s.maxSteps()) {
                         // budget spent: the reference's last check would only decide the stop reason
-                        rounds.add(new Round(firstStep, roundUpdates, Arrays.asList(decisions), roundInit.clone(),
-                                nan(n), nan(n), settled.clone()));
+                        rounds.add(new Round(firstStep, updates - firstStep, decisions, roundInit.clone(), nan(n),
+                                nan(n), settled.clone()));
                         stop = DragOptimizer.StopReason.MAX_STEPS;
                         break;
                     }
-                    double[] weights = new double[n];
-                    try (NDManager check = run.newSubManager()) {
-                        NDArray zc = z.duplicate();
-                        zc.attach(check);
-                        NDArray f = features.compute(zc, t, p.text(), false).features().stopGradient();
-                        for (int i = 0; i < n; i++) {
-                            float[] patchNow = patchValues(f, virt[i], cfg.patchRadius());
-                            lossEnd[i] = templates[i].distance(patchNow);
-                            settled[i] = FreeDragTemplate.settled(cfg, virt[i].distance(targets[i]), lossEnd[i]);
-                            weights[i] = templates[i].update(patchNow, lossEnd[i], settled[i]);
-                        }
-                        NDArray next = f.duplicate();
-                        next.attach(run);
-                        current.close();
-                        current = next;
-                    }
-                    rounds.add(new Round(firstStep, roundUpdates, Arrays.asList(decisions), roundInit.clone(),
+                    double[] weights = check();
+                    rounds.add(new Round(firstStep, updates - firstStep, decisions, roundInit.clone(),
                             lossEnd.clone(), weights, settled.clone()));
                     LOG.debug("freedrag round {}: decisions {}, l_ini {}, l_end {}, lambda {}, settled {}",
-                            rounds.size(), Arrays.toString(decisions), roundInit, lossEnd, weights, settled);
+                            rounds.size(), decisions, Arrays.toString(roundInit), Arrays.toString(lossEnd),
+                            Arrays.toString(weights), Arrays.toString(settled));
                 }
             }
-            float[] out = z.toFloatArray();
-            long[] shape = z.getShape().getShape();
             LOG.info("freedrag finished after {} updates in {} rounds: {}, virtual handles {} -> targets {}, {}",
-                    updates, rounds.size(), stop, List.of(virt), List.of(targets), counter);
+                    updates, rounds.size(), stop, List.of(virt), List.of(targets), features.counter());
             TrackerStats stats = new TrackerStats(rounds.size(), 0, 0, localisations, 0);
-            DragOptimizer.Result drag = new DragOptimizer.Result(out, shape, List.copyOf(trajectory), List.of(),
-                    List.copyOf(losses), updates, stop, stats);
+            DragOptimizer.Result drag = new DragOptimizer.Result(z.toFloatArray(), z.getShape().getShape(),
+                    List.copyOf(trajectory), List.of(), List.copyOf(losses), updates, stop, stats);
             return new Result(drag, List.copyOf(rounds));
+        }
+
+        /** F0 = F(z_init) (1 forward): the templates and the first line search's map. */
+        private void initialTemplates() {
+            try (NDManager init = run.newSubManager()) {
+                NDArray z0 = z.duplicate();
+                z0.attach(init);
+                NDArray f0 = features.compute(z0, p.timestep(), p.text(), false).features().stopGradient();
+                for (int i = 0; i < n; i++) {
+                    templates[i] = new FreeDragTemplate(cfg, patchValues(f0, virt[i], cfg.patchRadius()));
+                }
+                current = f0.duplicate();
+                current.attach(run);
+            }
+        }
+
+        /** Moves every unsettled virtual handle by the line search on {@link #current}; null for settled ones. */
+        private List<FreeDragLineSearch.Decision> localise(FreeDragLineSearch search) {
+            FreeDragLineSearch.Decision[] decisions = new FreeDragLineSearch.Decision[n];
+            for (int i = 0; i < n; i++) {
+                if (settled[i]) {
+                    continue;
+                }
+                float[] tpl = templates[i].values();
+                decisions[i] = search.localize(virt[i], targets[i], lossInit[i], lossEnd[i],
+                        c -> candidateDistances(current, c, tpl, cfg.patchRadius()));
+                virt[i] = decisions[i].point();
+                localisations++;
+            }
+            return Arrays.asList(decisions);
+        }
+
+        /** One latent update (1 forward + 1 backward); returns each handle's loss l_i. */
+        private double[] update(AdamW adam) {
+            obs.beforeStep(updates, s.maxSteps());
+            int t = p.timestep();
+            try (NDManager step = run.newSubManager()) {
+                NDArray leaf = z.duplicate();
+                leaf.attach(step);
+                leaf.setRequiresGradient(true);
+                double[] sup = new double[n];
+                double lossValue;
+                NDArray eps;
+                try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                    UNetFeatures.Output o = features.compute(leaf, t, p.text(), true);
+                    eps = o.noise();
+                    NDArray f = o.features();
+                    NDArray loss = null;
+                    for (int i = 0; i < n; i++) {
+                        NDArray tpl = OwnedArrays.of(step, templates[i].values(),
+                                new Shape(FeatureMap.channels(f), cfg.patchSamples()), f.getDataType());
+                        // l_i = mean |F(patch(p_i)) - sg(T_i)| (torch's L1Loss on the [samples, C] patches)
+                        NDArray li = patch(f, virt[i], cfg.patchRadius()).sub(tpl).abs().mean();
+                        sup[i] = li.toType(DataType.FLOAT32, false).getFloat();
+                        loss = loss == null ? li : loss.add(li);
+                    }
+                    if (mask != null) {
+                        NDArray xPrev = scheduler.step(leaf, eps, t, p.numInferenceSteps());
+                        if (xPrev0 == null) {
+                            xPrev0 = xPrev.duplicate(); // z == z_init at the first update: x_prev_0, detached
+                            xPrev0.attach(run);
+                        }
+                        loss = loss.add(maskTerm.maskLoss(xPrev, xPrev0, mask));
+                    }
+                    gc.backward(loss);
+                    features.counter().backward();
+                    lossValue = loss.toType(DataType.FLOAT32, false).getFloat();
+                }
+                if (!Double.isFinite(lossValue)) {
+                    throw new IllegalStateException("FreeDrag loss is " + lossValue + " at step " + updates);
+                }
+                NDArray grad = leaf.getGradient();
+                NDArray preview = null;
+                if (s.previewEvery() > 0 && (updates + 1) % s.previewEvery() == 0) {
+                    preview = scheduler.predictOriginal(leaf.stopGradient(), eps.stopGradient(), t);
+                }
+                adam.step(List.of(z), List.of(grad));
+                updates++;
+                losses.add(lossValue);
+                List<Vec2> used = List.of(virt);
+                trajectory.add(used);
+                LOG.debug("freedrag step {}/{}: loss {}, per handle {}, virtual handles {}", updates, s.maxSteps(),
+                        lossValue, Arrays.toString(sup), used);
+                obs.onStep(new DragOptimizer.Step(updates - 1, s.maxSteps(), used, lossValue, n - count(settled),
+                        preview));
+                return sup;
+            }
+        }
+
+        /**
+         * After a round's updates (1 forward, no gradient): l_end, the settle state and the template update of every
+         * handle; the new F becomes the next line search's map. Returns the template weights.
+         */
+        private double[] check() {
+            double[] weights = new double[n];
+            try (NDManager chk = run.newSubManager()) {
+                NDArray zc = z.duplicate();
+                zc.attach(chk);
+                NDArray f = features.compute(zc, p.timestep(), p.text(), false).features().stopGradient();
+                for (int i = 0; i < n; i++) {
+                    float[] now = patchValues(f, virt[i], cfg.patchRadius());
+                    lossEnd[i] = templates[i].distance(now);
+                    settled[i] = FreeDragTemplate.settled(cfg, virt[i].distance(targets[i]), lossEnd[i]);
+                    weights[i] = templates[i].update(now, lossEnd[i], settled[i]);
+                }
+                NDArray next = f.duplicate();
+                next.attach(run);
+                current.close();
+                current = next;
+            }
+            return weights;
         }
     }
 
