@@ -8,6 +8,8 @@ import io.rotationdrag.diffusion.nn.OwnedArrays;
 import io.rotationdrag.drag.BinaryMask;
 import io.rotationdrag.drag.DragOptimizer;
 import io.rotationdrag.drag.FeatureGrid;
+import io.rotationdrag.drag.FreeDragConfig;
+import io.rotationdrag.drag.FreeDragOptimizer;
 import io.rotationdrag.drag.MotionSupervision;
 import io.rotationdrag.drag.PointTrackers;
 import io.rotationdrag.drag.RotationAxis;
@@ -23,7 +25,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The drag stage on a prepared edit: maps the request to feature cells, chooses rotation axes, applies the mask-term
- * rule of {@link DragOptions#maskTerm()}, runs the {@link DragOptimizer} and turns its result into a
+ * rule of {@link DragOptions#maskTerm()}, runs the {@link DragOptimizer} (the point-tracking methods) or the
+ * {@link FreeDragOptimizer} ({@code freedrag}) and turns the result into a
  * {@link DragOutcome} in input-image pixels, with progress events, previews and cancellation between steps.
  */
 final class DragStage {
@@ -36,18 +39,34 @@ final class DragStage {
         this.model = model;
     }
 
-    /** The settings the optimiser gets for these options (tracker config, supervision incl. axis skip). */
+    /**
+     * The settings the point-tracking optimiser gets for these options (tracker config, supervision incl. axis skip);
+     * not for {@link TrackerKind#FREEDRAG}, see {@link #freeDragSettings}.
+     */
     static DragOptimizer.Settings settings(EditOptions o) {
+        if (o.tracker() == TrackerKind.FREEDRAG) {
+            throw new IllegalArgumentException("freedrag has no point tracker; use freeDragSettings");
+        }
         DragOptions d = o.drag();
         String id = o.tracker().id();
         TrackerConfig tc = new TrackerConfig(d.trackRadius(), d.angleThresholdDeg(), d.angleBinDeg(), d.angleSense(),
-                d.freeDragBlend(), TrackerConfig.defaults().freeDragAlpha(), TrackerConfig.defaults().freeDragBeta());
+                d.templateBlend(), TrackerConfig.defaults().blendAlpha(), TrackerConfig.defaults().blendBeta());
         // RotationDrag's extra skip (handle already points from its axis to the target) only for the rotation trackers
         double axisSkip = PointTrackers.isRotationAware(id) ? MotionSupervision.Config.rotationDrag()
                 .axisAlignedSkipDegrees() : Double.NaN;
         MotionSupervision.Config sc = new MotionSupervision.Config(d.supervisionRadius(), 2.0, axisSkip,
                 d.maskLambda(), d.stopDistance());
         return new DragOptimizer.Settings(id, tc, sc, d.learningRate(), d.maxSteps(), o.previewEvery());
+    }
+
+    /**
+     * FreeDrag's settings: its published hyper-parameters ({@link FreeDragConfig#published()}) with the job's stop
+     * distance as threshold_d, the job's learning rate (0.01 in both) and step budget.
+     */
+    static FreeDragOptimizer.Settings freeDragSettings(EditOptions o) {
+        DragOptions d = o.drag();
+        return new FreeDragOptimizer.Settings(FreeDragConfig.published().withReachDistance(d.stopDistance()),
+                d.learningRate(), d.maxSteps(), o.previewEvery());
     }
 
     /** Latent mask for the mask term per {@link MaskTerm}, or null when the term does not apply. */
@@ -78,7 +97,6 @@ final class DragStage {
         ProgressListener p = progress == null ? ProgressListener.NONE : progress;
         FeatureGrid grid = FeatureGrid.scaled(e.workWidth(), e.workHeight(), o.drag().featureScale());
         UNetFeatures features = new UNetFeatures(model.unet(), UNetFeatures.DEFAULT_UP_BLOCK, grid, counter);
-        DragOptimizer.Settings s = settings(o);
         boolean rotation = o.tracker().rotationAware();
         List<Vec2> axesFeature = null;
         if (rotation) {
@@ -113,10 +131,9 @@ final class DragStage {
                 source = rotatedSource(e, z, imageLatent, shape, timestep, c, inverter, encoder, features, m);
             }
             int n = o.inversion().numInferenceSteps();
-            DragOptimizer opt = new DragOptimizer(features, model.scheduler());
             DragOptimizer.Problem prob = new DragOptimizer.Problem(z, c, timestep, n, handles, targets, axesFeature,
                     latentMask);
-            DragOptimizer.Result r = opt.run(prob, s, source, new DragOptimizer.Observer() {
+            DragOptimizer.Observer observer = new DragOptimizer.Observer() {
                 @Override
                 public void beforeStep(int step, int total) {
                     Cancellation.check(cancel, ProgressEvent.DRAG, step);
@@ -128,7 +145,10 @@ final class DragStage {
                     p.onEvent(new ProgressEvent(ProgressEvent.DRAG, st.step() + 1, st.total(),
                             toInput(st.handles(), grid, e), Double.isNaN(st.loss()) ? null : st.loss(), preview));
                 }
-            });
+            };
+            DragOptimizer.Result r = o.tracker() == TrackerKind.FREEDRAG
+                    ? new FreeDragOptimizer(features, model.scheduler()).run(prob, freeDragSettings(o), observer).drag()
+                    : new DragOptimizer(features, model.scheduler()).run(prob, settings(o), source, observer);
             List<List<double[]>> traj = new ArrayList<>();
             for (List<Vec2> hs : r.trajectory()) {
                 traj.add(toInput(hs, grid, e));

@@ -124,7 +124,7 @@ public final class RotationEditBenchmark {
         }
         if (args.length < 1) {
             System.err.println("usage: RotationEditBenchmark <outDir> [modelDir|embedded] [count=40] "
-                    + "[trackers=dragdiffusion,rotationdrag,rotationdrag-cached,freedrag] [dragSteps=80] [loraSteps=0] "
+                    + "[trackers=" + TrackerKind.ids(",") + "] [dragSteps=80] [loraSteps=0] "
                     + "[seed=" + RotationBenchmark.REPORTING_SEED + "] [ddimSteps=50] [shard=0/1]\n"
                     + "       RotationEditBenchmark --summarize <outDir>...");
             System.exit(2);
