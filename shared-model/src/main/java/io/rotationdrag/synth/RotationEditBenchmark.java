@@ -61,7 +61,9 @@ import org.slf4j.LoggerFactory;
  * {@code outDir/<tracker>/<id>.png} (and source | truth | every tracker side by side in {@code outDir/montage/<id>.png})
  * and every score (and failure) as one line to {@code outDir/scores.csv}, written as
  * it is measured. {@code shard k/n} edits only the samples with index % n == k, so n processes on n cores share one
- * benchmark; {@code RotationEditBenchmark --summarize <dir>...} prints the tables over the shards' score files.
+ * benchmark; {@code RotationEditBenchmark --summarize <dir>...} prints the tables over the shards' score files;
+ * {@code RotationEditBenchmark --rescore <dir> [count] [seed] [size]} adds the angle metric to a finished run from its
+ * edited images ({@code dir/scores_angle.csv}).
  */
 public final class RotationEditBenchmark {
 
@@ -157,17 +159,30 @@ public final class RotationEditBenchmark {
             Map<String, Score> byKey = new LinkedHashMap<>();
             for (int i = 1; i < args.length; i++) {
                 // a control run beside the benchmark scores the same no-edit rows again: keep one per sample
-                readScores(Path.of(args[i]).resolve(SCORES)).forEach(sc -> byKey.putIfAbsent(sc.id() + "/" + sc.tracker(), sc));
+                Path given = Path.of(args[i]);
+                // a run folder (its scores.csv) or a score file itself (e.g. a rescored scores_angle.csv)
+                readScores(Files.isRegularFile(given) ? given : given.resolve(SCORES)).forEach(sc -> byKey.putIfAbsent(sc.id() + "/" + sc.tracker(), sc));
             }
             List<Score> all = new ArrayList<>(byKey.values());
             System.out.println(format(all, "summary of " + String.join(" ", List.of(args).subList(1, args.length))));
+            return;
+        }
+        if (args.length >= 2 && args[0].equals("--rescore")) {
+            Path dir = Path.of(args[1]);
+            int count = args.length > 2 ? Integer.parseInt(args[2]) : 40;
+            long seed = args.length > 3 ? Long.parseLong(args[3]) : RotationBenchmark.REPORTING_SEED;
+            int size = args.length > 4 ? Integer.parseInt(args[4]) : 64;
+            List<Score> scores = rescore(dir, RotationBenchmark.generate(count, seed, size,
+                    RotationBenchmark.AxisMode.ALTERNATE));
+            System.out.println(format(scores, "angle metric added to " + dir + " (written to " + RESCORED + ")"));
             return;
         }
         if (args.length < 1) {
             System.err.println("usage: RotationEditBenchmark <outDir> [modelDir|embedded] [count=40] "
                     + "[trackers=dragdiffusion,rotationdrag,rotationdrag-cached,freedrag] [dragSteps=80] [loraSteps=0] "
                     + "[seed=" + RotationBenchmark.REPORTING_SEED + "] [ddimSteps=50] [shard=0/1]\n"
-                    + "       RotationEditBenchmark --summarize <outDir>...");
+                    + "       RotationEditBenchmark --summarize <outDir|scores file>...\n"
+                    + "       RotationEditBenchmark --rescore <outDir> [count=40] [seed] [size=64]");
             System.exit(2);
         }
         Path out = Path.of(args[0]);
@@ -222,7 +237,8 @@ public final class RotationEditBenchmark {
     static List<Score> readScores(Path csv) throws IOException {
         List<Score> l = new ArrayList<>();
         for (String line : Files.readAllLines(csv)) {
-            if (!line.isBlank() && !line.equals(Score.CSV_HEADER)) {
+            // header lines: this one or the one before the angle metric
+            if (!line.isBlank() && !line.startsWith("id,tracker,")) {
                 l.add(Score.parse(line));
             }
         }
@@ -251,6 +267,54 @@ public final class RotationEditBenchmark {
      */
     static RotationAngleResult angle(RotationSample s, BufferedImage image) {
         return RotationAngleMetric.measure(SceneTemplates.of(s), image, mask(s), s.angleDeg());
+    }
+
+    /** Score file {@link #rescore} writes beside the original. */
+    static final String RESCORED = "scores_angle.csv";
+
+    /**
+     * Adds the angle metric to a finished run's scores without editing again: each scored row's edited image is
+     * read back from {@code dir/<tracker>/<id>.png} ({@code reconstruction/} for the 0-step control), the no-edit
+     * row is scored on the source, and a ground-truth row is added per sample. {@code samples} must be the run's
+     * (same count, seed and size: each row's angle is checked). Writes {@code dir/scores_angle.csv}; the original
+     * file is left as it is.
+     */
+    static List<Score> rescore(Path dir, List<RotationSample> samples) throws IOException {
+        Map<String, RotationSample> byId = new LinkedHashMap<>();
+        samples.forEach(s -> byId.put(s.id(), s));
+        List<Score> out = new ArrayList<>();
+        java.util.Set<String> truthAdded = new java.util.HashSet<>();
+        for (Score sc : readScores(dir.resolve(SCORES))) {
+            RotationSample s = byId.get(sc.id());
+            if (s == null || Math.abs(s.angleDeg() - sc.angleDeg()) > 1e-9) {
+                throw new IllegalArgumentException("row " + sc.id() + "/" + sc.tracker() + " (" + sc.angleDeg()
+                        + " deg) is not a sample of the given count/seed/size"
+                        + (s == null ? "" : " (that sample turns " + s.angleDeg() + " deg)"));
+            }
+            if (sc.tracker().equals(GROUND_TRUTH)) {
+                continue;
+            }
+            if (sc.tracker().equals(NO_EDIT)) {
+                out.add(sc.withAngle(angle(s, s.image())));
+            } else if (sc.ok()) {
+                String folder = sc.tracker().equals(RECONSTRUCTION) ? "reconstruction" : sc.tracker();
+                Path png = dir.resolve(folder).resolve(sc.id() + ".png");
+                BufferedImage edited = ImageIO.read(png.toFile());
+                if (edited == null) {
+                    throw new IOException("not an image: " + png);
+                }
+                out.add(sc.withAngle(angle(s, edited)));
+            } else {
+                out.add(sc);
+            }
+            if (truthAdded.add(s.id())) {
+                out.add(groundTruth(s));
+            }
+        }
+        StringBuilder csv = new StringBuilder(Score.CSV_HEADER).append('\n');
+        out.forEach(sc -> csv.append(sc.csv()).append('\n'));
+        Files.writeString(dir.resolve(RESCORED), csv);
+        return out;
     }
 
     /** A no-edit row from its numbers (tests). */

@@ -73,6 +73,39 @@ class RotationEditBenchmarkTest {
     }
 
     @Test
+    void rescoringAFinishedRunAddsTheAngleMetricFromItsEditedImages() throws Exception {
+        List<RotationSample> samples = RotationBenchmark.generate(2, 77, 64, RotationBenchmark.AxisMode.ALTERNATE);
+        RotationSample a = samples.get(0);
+        RotationSample b = samples.get(1);
+        Path run = out.resolve("old-run");
+        Files.createDirectories(run.resolve("rotationdrag"));
+        // a score file written before the angle metric: the "edit" of a is its truth, of b its source (no turn)
+        javax.imageio.ImageIO.write(a.groundTruth(), "png", run.resolve("rotationdrag/" + a.id() + ".png").toFile());
+        javax.imageio.ImageIO.write(b.image(), "png", run.resolve("rotationdrag/" + b.id() + ".png").toFile());
+        Files.writeString(run.resolve("scores.csv"), "id,tracker,angle_deg,md_px,tracked_px,psnr_db,ssim,seconds,"
+                + "drag_steps,failure\n"
+                + a.id() + "," + RotationEditBenchmark.NO_EDIT + "," + a.angleDeg() + ",18,NaN,10,0.5,0,0,\n"
+                + a.id() + ",rotationdrag," + a.angleDeg() + ",2,1,16,0.7,5,30,\n"
+                + b.id() + ",rotationdrag," + b.angleDeg() + ",2,1,16,0.7,5,30,\n"
+                + b.id() + ",freedrag," + b.angleDeg() + ",NaN,NaN,NaN,NaN,NaN,0,boom\n");
+        List<RotationEditBenchmark.Score> r = RotationEditBenchmark.rescore(run, samples);
+        assertEquals(List.of(RotationEditBenchmark.NO_EDIT, RotationEditBenchmark.GROUND_TRUTH, "rotationdrag",
+                "rotationdrag", RotationEditBenchmark.GROUND_TRUTH, "freedrag"),
+                r.stream().map(RotationEditBenchmark.Score::tracker).toList());
+        assertEquals(Math.abs(a.angleDeg()), r.get(0).angleError(), 1.0);   // the source: not turned
+        assertTrue(r.get(1).angleError() <= 0.5 + 1e-9);                   // the truth: the floor
+        assertTrue(r.get(2).angleError() <= 0.5 + 1e-9);                   // a's edit is its truth
+        assertEquals(Math.abs(b.angleDeg()), r.get(3).angleError(), 1.0);   // b's edit did not turn
+        assertFalse(r.get(5).ok());
+        assertTrue(Double.isNaN(r.get(5).angleError()));
+        assertEquals(r, RotationEditBenchmark.readScores(run.resolve(RotationEditBenchmark.RESCORED)));
+        // another seed's samples do not fit the rows: refused, naming the row
+        List<RotationSample> other = RotationBenchmark.generate(2, 78, 64, RotationBenchmark.AxisMode.ALTERNATE);
+        var e = assertThrows(IllegalArgumentException.class, () -> RotationEditBenchmark.rescore(run, other));
+        assertTrue(e.getMessage().contains("not a sample"), e.getMessage());
+    }
+
+    @Test
     void shardsPartitionTheSamples() {
         assertEquals(List.of(1, 3), List.of(RotationEditBenchmark.parseShard("1/3")[0], 3));
         for (String bad : List.of("3/3", "-1/2", "1", "a/b", "0/0")) {
