@@ -157,6 +157,7 @@ class RotationEditBenchmarkTest {
         assertTrue(t.contains("| rotationdrag | 3 | 2.00 | 1.00 | 16.00 | 0.700 | 30.0 | 5.0 | 10.0 / 24.0 | 2 / 3 |"), t);
         assertTrue(t.contains("| " + gt + " | 3 | - | - | - | - | - | - | 0.3 / 0.3 | 3 / 3 |"), t);
         assertTrue(t.indexOf(none) < t.indexOf(gt) && t.indexOf(gt) < t.indexOf("| rotationdrag"), t);
+        assertFalse(t.contains("| " + gt + " | NaN"), "the floor row has no MD/PSNR buckets: " + t);
         // per bucket: 15-45 holds a (2), 45-90 holds c (60), 90-150 holds b (10)
         assertTrue(t.contains("| rotationdrag | 2.0 / 2.0 [1 / 1] | 60.0 / 60.0 [0 / 1] | 10.0 / 10.0 [1 / 1] |"), t);
         // paired angle error against dragdiffusion: -2, -20, 0 -> mean -7.33, sd 11.02, se 6.36, 2 of 3 lower
