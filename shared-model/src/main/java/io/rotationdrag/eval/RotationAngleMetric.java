@@ -37,11 +37,14 @@ import java.util.List;
  * </ol>
  * The thresholds were set on the seeded rotation benchmark (40 samples, seed 20261125, at 64 and 128 px; reproduce
  * with {@code io.rotationdrag.synth.AngleMetricCalibration}). With re-rendered templates: every ground truth and
- * every box blur (inside the mask) of radius up to size/32 is accepted; half of the blurs of radius size/16 are
- * accepted; blurs of radius size/8 and the mask filled with its mean colour are all rejected; no accepted image is
- * more than 5 degrees off. Rotating the source instead turns fixed content too: on that benchmark one ground truth
- * (a tail whose body lies in the mask) is then matched at the wrong angle, and 3-4 of the size/8 blurs pass with
- * wrong angles, which is why the synthetic benchmark re-renders.
+ * every box blur (inside the mask) of radius up to size/32 is accepted, about 80 % of the blurs of radius size/16
+ * (one of them more than 5 degrees off), at most 1 of 40 of radius size/8, and none of the masks filled with their
+ * mean colour. The contrast threshold is the lowest that keeps the size/8 blurs out: real edits are degraded
+ * (colour drift, softness), and on the embedded model's edits of tails, whose fixed body in the mask lifts the
+ * median correlation, correctly turned parts score a normalised contrast of 0.42-0.47. Rotating the source instead
+ * turns fixed content too: on that benchmark one ground truth (a tail whose body lies in the mask) is then matched
+ * at the wrong angle and several heavy blurs pass with wrong angles, which is why the synthetic benchmark
+ * re-renders.
  * A rejected match keeps its best angle for inspection, but benchmarks score it as not turned
  * ({@link RotationAngleResult#scoredErrorDeg()}).
  */
@@ -66,7 +69,7 @@ public final class RotationAngleMetric {
     public static final double MIN_EDIT_STD = 2.0;
     public static final double MIN_CORRELATION = 0.6;
     /** Minimum normalised contrast, see {@link RotationAngleResult#contrast()}. */
-    public static final double MIN_CONTRAST = 0.6;
+    public static final double MIN_CONTRAST = 0.4;
     public static final double MIN_VALID_FRACTION = 0.5;
 
     private RotationAngleMetric() {
