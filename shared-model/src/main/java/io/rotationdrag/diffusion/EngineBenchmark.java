@@ -74,6 +74,9 @@ public final class EngineBenchmark {
             }
         }
         if (threads > 0) {
+            // JniUtils is only linked once the engine has loaded libtorch: load it first (calling it before
+            // threw UnsatisfiedLinkError: torchSetNumThreads)
+            ai.djl.engine.Engine.getEngine("PyTorch");
             ai.djl.pytorch.jni.JniUtils.setNumThreads(threads);
         }
         System.out.printf("EngineBenchmark: %s %s, %d CPUs, load average %s, OMP_NUM_THREADS=%s%n",

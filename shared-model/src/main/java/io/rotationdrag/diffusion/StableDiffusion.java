@@ -48,6 +48,7 @@ public final class StableDiffusion implements AutoCloseable {
 
     /** Loads the folder with the given options. */
     public static StableDiffusion load(Path folder, EngineOptions options) throws IOException {
+        io.rotationdrag.diffusion.nn.KernelSelfCheck.ensure(); // once per process: are float32 conv gradients right here?
         if (!Files.isDirectory(folder)) {
             throw new IOException("model folder not found: " + folder);
         }

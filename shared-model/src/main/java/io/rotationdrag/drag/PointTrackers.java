@@ -2,15 +2,19 @@ package io.rotationdrag.drag;
 
 import java.util.List;
 
-/** Creates point trackers by id. */
+/**
+ * Creates point trackers by id: the strategies of the {@link DragOptimizer} loop. {@code freedrag} is not among them: it
+ * has no point tracking and runs in {@link FreeDragOptimizer}.
+ */
 public final class PointTrackers {
 
     public static final String DRAGDIFFUSION = "dragdiffusion";
     public static final String ROTATIONDRAG = "rotationdrag";
     public static final String ROTATIONDRAG_CACHED = "rotationdrag-cached";
-    public static final String FREEDRAG = "freedrag";
+    /** DragDiffusion with a blended template ({@link BlendedTemplateTracker}); FreeDrag itself is not a point tracker. */
+    public static final String DRAGDIFFUSION_BLEND = "dragdiffusion-blend";
     /** All ids; {@link #DEFAULT} is the product default. */
-    public static final List<String> IDS = List.of(DRAGDIFFUSION, ROTATIONDRAG, ROTATIONDRAG_CACHED, FREEDRAG);
+    public static final List<String> IDS = List.of(DRAGDIFFUSION, ROTATIONDRAG, ROTATIONDRAG_CACHED, DRAGDIFFUSION_BLEND);
     public static final String DEFAULT = ROTATIONDRAG_CACHED;
 
     private PointTrackers() {
@@ -42,7 +46,7 @@ public final class PointTrackers {
             case DRAGDIFFUSION -> new DragDiffusionTracker(setup, config);
             case ROTATIONDRAG -> new RotationDragTracker(setup, config, source, false, conventions);
             case ROTATIONDRAG_CACHED -> new RotationDragTracker(setup, config, source, true, conventions);
-            case FREEDRAG -> new FreeDragTracker(setup, config);
+            case DRAGDIFFUSION_BLEND -> new BlendedTemplateTracker(setup, config);
             default -> throw new IllegalArgumentException("unknown tracker '" + id + "', expected one of " + IDS);
         };
     }

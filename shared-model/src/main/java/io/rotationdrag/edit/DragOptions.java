@@ -2,6 +2,7 @@ package io.rotationdrag.edit;
 
 import io.rotationdrag.drag.AngleSense;
 import io.rotationdrag.drag.Conventions;
+import io.rotationdrag.drag.TrackerConfig;
 
 /**
  * Drag optimisation and tracking settings (method.md stage 3).
@@ -21,7 +22,9 @@ import io.rotationdrag.drag.Conventions;
  * @param angleBinDeg          rotationdrag-cached: angles are rounded to multiples of this, one template per bin (5)
  * @param angleSense           sign convention of the rotation (PRODUCT: rotate the source the way the handle moved;
  *                             REFERENCE reproduces the reference's opposite sense)
- * @param freeDragBlend        freedrag: template <- (1 - b) template + b F(current handle) after each tracking step
+ * @param templateBlend        dragdiffusion-blend: the largest weight b of the matched feature in the running template,
+ *                             T <- (1 - lambda) T + lambda F(q), lambda &lt;= b by match reliability
+ *                             ({@link TrackerConfig#DEFAULT_BLEND_MAX_LAMBDA}); unused by the other methods
  * @param cachedTemplateSource rotationdrag-cached: how a bin's rotated latent is built ({@link CachedTemplateSource};
  *                             ONE_STEP = 1 UNet forward per bin, REINVERT = n_actual + 1); rotationdrag always
  *                             re-inverts
@@ -30,16 +33,16 @@ import io.rotationdrag.drag.Conventions;
  */
 public record DragOptions(double learningRate, int maxSteps, int trackRadius, int supervisionRadius,
                           double maskLambda, MaskTerm maskTerm, double featuresPerLatent, double stopDistance,
-                          double angleThresholdDeg, double angleBinDeg, AngleSense angleSense, double freeDragBlend,
+                          double angleThresholdDeg, double angleBinDeg, AngleSense angleSense, double templateBlend,
                           CachedTemplateSource cachedTemplateSource, Conventions conventions) {
 
     /** Without {@code conventions}: {@link Conventions#PRODUCT}. */
     public DragOptions(double learningRate, int maxSteps, int trackRadius, int supervisionRadius, double maskLambda,
                        MaskTerm maskTerm, double featuresPerLatent, double stopDistance, double angleThresholdDeg,
-                       double angleBinDeg, AngleSense angleSense, double freeDragBlend,
+                       double angleBinDeg, AngleSense angleSense, double templateBlend,
                        CachedTemplateSource cachedTemplateSource) {
         this(learningRate, maxSteps, trackRadius, supervisionRadius, maskLambda, maskTerm, featuresPerLatent,
-                stopDistance, angleThresholdDeg, angleBinDeg, angleSense, freeDragBlend, cachedTemplateSource,
+                stopDistance, angleThresholdDeg, angleBinDeg, angleSense, templateBlend, cachedTemplateSource,
                 Conventions.PRODUCT);
     }
 
@@ -58,7 +61,7 @@ public record DragOptions(double learningRate, int maxSteps, int trackRadius, in
         }
         if (!(learningRate > 0) || maxSteps < 0 || trackRadius < 0 || supervisionRadius < 0 || maskLambda < 0
                 || !(featuresPerLatent > 0) || featuresPerLatent > 16 || stopDistance < 0 || angleThresholdDeg < 0
-                || !(angleBinDeg > 0) || freeDragBlend < 0 || freeDragBlend > 1) {
+                || !(angleBinDeg > 0) || templateBlend < 0 || templateBlend > 1) {
             throw new IllegalArgumentException("invalid drag settings: " + this);
         }
     }
@@ -69,7 +72,7 @@ public record DragOptions(double learningRate, int maxSteps, int trackRadius, in
      */
     public static DragOptions defaults() {
         return new DragOptions(0.01, 80, 3, 1, 0.1, MaskTerm.WHEN_MASK_DRAWN, 4.0, 2.0, 5.0, 5.0, AngleSense.PRODUCT,
-                0.3, CachedTemplateSource.ONE_STEP);
+                TrackerConfig.DEFAULT_BLEND_MAX_LAMBDA, CachedTemplateSource.ONE_STEP);
     }
 
     /** The paper: up to 160 steps, the mask term always on (as the reference code applies it). */
@@ -78,59 +81,56 @@ public record DragOptions(double learningRate, int maxSteps, int trackRadius, in
     }
 
     public DragOptions withMaxSteps(int s) {
-        return new DragOptions(learningRate, s, trackRadius, supervisionRadius, maskLambda, maskTerm,
-                featuresPerLatent,
-                stopDistance, angleThresholdDeg, angleBinDeg, angleSense, freeDragBlend,
-                cachedTemplateSource, conventions);
+        return new DragOptions(learningRate, s, trackRadius, supervisionRadius, maskLambda, maskTerm, featuresPerLatent,
+                stopDistance, angleThresholdDeg, angleBinDeg, angleSense, templateBlend, cachedTemplateSource,
+                conventions);
     }
 
     public DragOptions withMaskTerm(MaskTerm m) {
-        return new DragOptions(learningRate, maxSteps, trackRadius, supervisionRadius, maskLambda, m,
-                featuresPerLatent,
-                stopDistance, angleThresholdDeg, angleBinDeg, angleSense, freeDragBlend,
-                cachedTemplateSource, conventions);
+        return new DragOptions(learningRate, maxSteps, trackRadius, supervisionRadius, maskLambda, m, featuresPerLatent,
+                stopDistance, angleThresholdDeg, angleBinDeg, angleSense, templateBlend, cachedTemplateSource,
+                conventions);
     }
 
     public DragOptions withLearningRate(double lr) {
-        return new DragOptions(lr, maxSteps, trackRadius, supervisionRadius, maskLambda, maskTerm,
-                featuresPerLatent,
-                stopDistance, angleThresholdDeg, angleBinDeg, angleSense, freeDragBlend,
-                cachedTemplateSource, conventions);
+        return new DragOptions(lr, maxSteps, trackRadius, supervisionRadius, maskLambda, maskTerm, featuresPerLatent,
+                stopDistance, angleThresholdDeg, angleBinDeg, angleSense, templateBlend, cachedTemplateSource,
+                conventions);
     }
 
     public DragOptions withAngleBinDeg(double b) {
         return new DragOptions(learningRate, maxSteps, trackRadius, supervisionRadius, maskLambda, maskTerm,
-                featuresPerLatent, stopDistance, angleThresholdDeg, b, angleSense, freeDragBlend,
-                cachedTemplateSource, conventions);
+                featuresPerLatent, stopDistance, angleThresholdDeg, b, angleSense, templateBlend, cachedTemplateSource,
+                conventions);
     }
 
     public DragOptions withAngleThresholdDeg(double t) {
         return new DragOptions(learningRate, maxSteps, trackRadius, supervisionRadius, maskLambda, maskTerm,
-                featuresPerLatent, stopDistance, t, angleBinDeg, angleSense, freeDragBlend,
-                cachedTemplateSource, conventions);
+                featuresPerLatent, stopDistance, t, angleBinDeg, angleSense, templateBlend, cachedTemplateSource,
+                conventions);
     }
 
     public DragOptions withAngleSense(AngleSense s) {
         return new DragOptions(learningRate, maxSteps, trackRadius, supervisionRadius, maskLambda, maskTerm,
-                featuresPerLatent, stopDistance, angleThresholdDeg, angleBinDeg, s, freeDragBlend,
-                cachedTemplateSource, conventions);
+                featuresPerLatent, stopDistance, angleThresholdDeg, angleBinDeg, s, templateBlend, cachedTemplateSource,
+                conventions);
     }
 
     public DragOptions withStopDistance(double d) {
         return new DragOptions(learningRate, maxSteps, trackRadius, supervisionRadius, maskLambda, maskTerm,
-                featuresPerLatent, d, angleThresholdDeg, angleBinDeg, angleSense, freeDragBlend,
-                cachedTemplateSource, conventions);
+                featuresPerLatent, d, angleThresholdDeg, angleBinDeg, angleSense, templateBlend, cachedTemplateSource,
+                conventions);
     }
 
     public DragOptions withCachedTemplateSource(CachedTemplateSource c) {
         return new DragOptions(learningRate, maxSteps, trackRadius, supervisionRadius, maskLambda, maskTerm,
-                featuresPerLatent, stopDistance, angleThresholdDeg, angleBinDeg, angleSense,
-                freeDragBlend, c, conventions);
+                featuresPerLatent, stopDistance, angleThresholdDeg, angleBinDeg, angleSense, templateBlend, c,
+                conventions);
     }
 
     public DragOptions withConventions(Conventions c) {
         return new DragOptions(learningRate, maxSteps, trackRadius, supervisionRadius, maskLambda, maskTerm,
-                featuresPerLatent, stopDistance, angleThresholdDeg, angleBinDeg, angleSense, freeDragBlend,
+                featuresPerLatent, stopDistance, angleThresholdDeg, angleBinDeg, angleSense, templateBlend,
                 cachedTemplateSource, c);
     }
 }

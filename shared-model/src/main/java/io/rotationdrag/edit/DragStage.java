@@ -9,6 +9,8 @@ import io.rotationdrag.drag.BinaryMask;
 import io.rotationdrag.drag.Conventions;
 import io.rotationdrag.drag.DragOptimizer;
 import io.rotationdrag.drag.FeatureGrid;
+import io.rotationdrag.drag.FreeDragConfig;
+import io.rotationdrag.drag.FreeDragOptimizer;
 import io.rotationdrag.drag.MotionSupervision;
 import io.rotationdrag.drag.PointTrackers;
 import io.rotationdrag.drag.RotationAxis;
@@ -24,7 +26,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The drag stage on a prepared edit: maps the request to feature cells, chooses rotation axes, applies the mask-term
- * rule of {@link DragOptions#maskTerm()}, runs the {@link DragOptimizer} and turns its result into a
+ * rule of {@link DragOptions#maskTerm()}, runs the {@link DragOptimizer} (the point-tracking methods) or the
+ * {@link FreeDragOptimizer} ({@code freedrag}) and turns the result into a
  * {@link DragOutcome} in input-image pixels, with progress events, previews and cancellation between steps.
  */
 final class DragStage {
@@ -37,12 +40,18 @@ final class DragStage {
         this.model = model;
     }
 
-    /** The settings the optimiser gets for these options (tracker config, supervision incl. axis skip). */
+    /**
+     * The settings the point-tracking optimiser gets for these options (tracker config, supervision incl. axis skip);
+     * not for {@link TrackerKind#FREEDRAG}, see {@link #freeDragSettings}.
+     */
     static DragOptimizer.Settings settings(EditOptions o) {
+        if (o.tracker() == TrackerKind.FREEDRAG) {
+            throw new IllegalArgumentException("freedrag has no point tracker; use freeDragSettings");
+        }
         DragOptions d = o.drag();
         String id = o.tracker().id();
         TrackerConfig tc = new TrackerConfig(d.trackRadius(), d.angleThresholdDeg(), d.angleBinDeg(), d.angleSense(),
-                d.freeDragBlend(), TrackerConfig.defaults().freeDragAlpha(), TrackerConfig.defaults().freeDragBeta());
+                d.templateBlend(), TrackerConfig.defaults().blendAlpha(), TrackerConfig.defaults().blendBeta());
         // RotationDrag's extra skip (handle exactly aligned with its target about the axis) only for the rotation
         // trackers
         double axisSkip = PointTrackers.isRotationAware(id) ? MotionSupervision.Config.rotationDrag()
@@ -51,6 +60,16 @@ final class DragStage {
                 d.maskLambda(), d.stopDistance());
         return new DragOptimizer.Settings(id, tc, sc, d.learningRate(), d.maxSteps(), o.previewEvery(),
                 d.conventions());
+    }
+
+    /**
+     * FreeDrag's settings: its published hyper-parameters ({@link FreeDragConfig#published()}) with the job's stop
+     * distance as threshold_d, the job's learning rate (0.01 in both) and step budget.
+     */
+    static FreeDragOptimizer.Settings freeDragSettings(EditOptions o) {
+        DragOptions d = o.drag();
+        return new FreeDragOptimizer.Settings(FreeDragConfig.published().withReachDistance(d.stopDistance()),
+                d.learningRate(), d.maxSteps(), o.previewEvery());
     }
 
     /** The drag feature grid of a prepared edit whose latent is {@code latentWidth x latentHeight}. */
@@ -96,7 +115,6 @@ final class DragStage {
         int lw = (int) shape[3];
         FeatureGrid grid = grid(e, lw, lh);
         UNetFeatures features = new UNetFeatures(model.unet(), UNetFeatures.DEFAULT_UP_BLOCK, grid, counter);
-        DragOptimizer.Settings s = settings(o);
         boolean rotation = o.tracker().rotationAware();
         List<Vec2> axesFeature = null;
         if (rotation) {
@@ -129,10 +147,9 @@ final class DragStage {
                 source = rotatedSource(e, z, imageLatent, shape, timestep, c, inverter, encoder, features, m);
             }
             int n = o.inversion().numInferenceSteps();
-            DragOptimizer opt = new DragOptimizer(features, model.scheduler());
             DragOptimizer.Problem prob = new DragOptimizer.Problem(z, c, timestep, n, handles, targets, axesFeature,
                     latentMask);
-            DragOptimizer.Result r = opt.run(prob, s, source, new DragOptimizer.Observer() {
+            DragOptimizer.Observer observer = new DragOptimizer.Observer() {
                 @Override
                 public void beforeStep(int step, int total) {
                     Cancellation.check(cancel, ProgressEvent.DRAG, step);
@@ -154,7 +171,10 @@ final class DragStage {
                 public void onTrace(DragOptimizer.StepTrace trace) {
                     steps.onStep(trace);
                 }
-            });
+            };
+            DragOptimizer.Result r = o.tracker() == TrackerKind.FREEDRAG
+                    ? new FreeDragOptimizer(features, model.scheduler()).run(prob, freeDragSettings(o), observer).drag()
+                    : new DragOptimizer(features, model.scheduler()).run(prob, settings(o), source, observer);
             List<List<double[]>> traj = new ArrayList<>();
             for (List<Vec2> hs : r.trajectory()) {
                 traj.add(toInput(hs, grid, e));

@@ -4,7 +4,7 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.stream.Collectors;
 
-/** The point-tracking strategy of a drag job; {@link #id()} is the name used in APIs and messages. */
+/** The drag method of a job (its tracking strategy); {@link #id()} is the name used in APIs and messages. */
 public enum TrackerKind {
     /** Template = features of the initial latent at the initial handle (DragDiffusion). */
     DRAGDIFFUSION("dragdiffusion"),
@@ -12,8 +12,13 @@ public enum TrackerKind {
     ROTATIONDRAG("rotationdrag"),
     /** The same rotated templates computed once per angle bin and reused (ours, default). */
     ROTATIONDRAG_CACHED("rotationdrag-cached"),
-    /** Template as a running blend of tracked features (FreeDrag baseline in diffusion form). */
-    FREEDRAG("freedrag");
+    /**
+     * FreeDrag as published (Ling et al., CVPR 2024, diffusion version): no point tracking; a virtual handle moved by a
+     * line search with backtracking and an adaptively updated template ({@code drag.FreeDragOptimizer}).
+     */
+    FREEDRAG("freedrag"),
+    /** DragDiffusion's loop with a template that is a running blend of the tracked features (not FreeDrag). */
+    DRAGDIFFUSION_BLEND("dragdiffusion-blend");
 
     private final String id;
 
@@ -29,6 +34,11 @@ public enum TrackerKind {
         return this == ROTATIONDRAG || this == ROTATIONDRAG_CACHED;
     }
 
+    /** Every id in declaration order, joined by {@code separator} (for usage texts and error messages). */
+    public static String ids(String separator) {
+        return Arrays.stream(values()).map(TrackerKind::id).collect(Collectors.joining(separator));
+    }
+
     /** Parses an id ("rotationdrag-cached") or enum name ("ROTATIONDRAG_CACHED"), case-insensitively. */
     public static TrackerKind fromId(String s) {
         if (s != null) {
@@ -39,8 +49,7 @@ public enum TrackerKind {
                 }
             }
         }
-        throw new EditValidationException("unknown method '" + s + "': expected one of "
-                + Arrays.stream(values()).map(TrackerKind::id).collect(Collectors.joining(", ")));
+        throw new EditValidationException("unknown method '" + s + "': expected one of " + ids(", "));
     }
 
     @Override

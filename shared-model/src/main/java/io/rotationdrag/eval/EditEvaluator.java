@@ -17,6 +17,9 @@ import java.util.Map;
  *       handle-content distance between result and ground truth;</li>
  *   <li>IF = 1 - LPIPS when a weights file is configured, otherwise reported unavailable with the reason;</li>
  *   <li>masked PSNR / SSIM outside the edit mask and, with a ground truth, inside it ({@link MaskedFidelity});</li>
+ *   <li>the angle the masked content turned, its error against the requested turn and the match quality
+ *       ({@link RotationAngleMetric}, input rotated about the axis), with a ground truth also the truth's own
+ *       score (the metric's floor);</li>
  *   <li>tracking quality from the edit's outcome ({@link TrackingQuality}) or its absence with the reason.</li>
  * </ul>
  * Not thread-safe (one evaluation at a time per instance, as one worker consumer).
@@ -86,6 +89,7 @@ public final class EditEvaluator implements AutoCloseable {
             out.add(Lpips.unavailable(IF_NOT_CONFIGURED));
         }
         out.addAll(MaskedFidelity.compute(in.input(), in.result(), in.mask(), in.groundTruth(), settings.ssim()));
+        out.addAll(RotationAngleMetric.metrics(in.input(), in.mask(), in.result(), in.points(), in.groundTruth()));
         if (in.tracking() != null) {
             out.addAll(in.tracking().metrics());
         } else {
@@ -111,6 +115,9 @@ public final class EditEvaluator implements AutoCloseable {
         s.put("ssim_window", settings.ssim().windowSize());
         s.put("ssim_sigma", settings.ssim().sigma());
         s.put("ssim_channels", settings.ssim().channels().name());
+        s.put("rotation_templates", RotatedSourceTemplates.NAME);
+        s.put("rotation_min_correlation", RotationAngleMetric.MIN_CORRELATION);
+        s.put("rotation_min_contrast", RotationAngleMetric.MIN_CONTRAST);
         s.put("lpips", lpips != null ? settings.lpipsWeights().getFileName().toString() : "absent");
         return s;
     }

@@ -56,6 +56,7 @@ public final class UNetTrainer {
     public static Result train(NDManager manager, TrainableDenoiser unet, PromptEncoder text, DdimScheduler sched,
                                LatentDataset data, double scalingFactor, Settings s, LossCurve curve,
                                IntConsumer onCheckpoint) {
+        io.rotationdrag.diffusion.nn.KernelSelfCheck.ensure();
         Map<String, float[]> textStates = encodePrompts(manager, text, data.prompts());
         long[] textShape;
         try (NDManager sub = manager.newSubManager()) {

@@ -63,6 +63,7 @@ public final class VaeTrainer {
      */
     public static Result train(NDManager manager, TrainableAutoencoder ae, SceneDataset data, Settings s,
                                LossCurve curve, IntConsumer onCheckpoint) {
+        io.rotationdrag.diffusion.nn.KernelSelfCheck.ensure();
         Map<String, NDArray> params = new LinkedHashMap<>();
         ae.parameters().params().stream().filter(p -> !s.decoderOnly() || isDecoder(p.name()))
                 .forEach(p -> params.put(p.name(), p.get()));

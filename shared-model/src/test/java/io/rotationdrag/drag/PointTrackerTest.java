@@ -284,12 +284,12 @@ class PointTrackerTest {
     }
 
     @Test
-    void freeDragBlendsTheTemplateOnlyOnReliableMatches() {
+    void blendedTemplateBlendsOnlyOnReliableMatches() {
         NDArray f0 = manager.randomUniform(0.5f, 1.5f, new Shape(6, 12, 12));
         Vec2 p = Vec2.of(5, 6);
         TrackerConfig cfg = TrackerConfig.defaults();
-        FreeDragTracker reliable = (FreeDragTracker) PointTrackers.create(PointTrackers.FREEDRAG,
-                new TrackingSetup(f0, List.of(p), null), cfg, null);
+        BlendedTemplateTracker reliable = (BlendedTemplateTracker) PointTrackers.create(
+                PointTrackers.DRAGDIFFUSION_BLEND, new TrackingSetup(f0, List.of(p), null), cfg, null);
         float[] t0 = FeatureMap.vector(f0, p);
         // same content, 10 % dimmer: matched where it was, relative error 0.1
         NDArray f1 = f0.mul(0.9f);
@@ -301,17 +301,17 @@ class PointTrackerTest {
         mean /= t0.length;
         double e = l1(t0, FeatureMap.vector(f1, p)) / t0.length / mean;
         assertEquals(0.1, e, 1e-5);
-        double lambda = 0.5 / (1 + Math.exp(10 * (e - 0.5)));
+        double lambda = cfg.blendMaxLambda() / (1 + Math.exp(cfg.blendAlpha() * (e - cfg.blendBeta())));
         float[] expected = new float[t0.length];
         for (int c = 0; c < t0.length; c++) {
             expected[c] = (float) ((1 - lambda) * t0[c] + lambda * 0.9 * t0[c]);
         }
         assertArrayEquals(expected, reliable.template(0), 1e-5f);
-        assertTrue(lambda > 0.45);
+        assertTrue(lambda > 0.9 * cfg.blendMaxLambda(), "a reliable match blends almost by the maximum: " + lambda);
 
         // unrelated content: the template barely changes
-        FreeDragTracker unreliable = (FreeDragTracker) PointTrackers.create(PointTrackers.FREEDRAG,
-                new TrackingSetup(f0, List.of(p), null), cfg, null);
+        BlendedTemplateTracker unreliable = (BlendedTemplateTracker) PointTrackers.create(
+                PointTrackers.DRAGDIFFUSION_BLEND, new TrackingSetup(f0, List.of(p), null), cfg, null);
         NDArray other = manager.randomUniform(3f, 5f, new Shape(6, 12, 12));
         unreliable.track(other, List.of(p));
         assertTrue(l1(unreliable.template(0), t0) < 0.01 * l1(new float[t0.length], t0),

@@ -47,7 +47,7 @@ class DragStageTest {
         DragOptions d = o.drag();
         return o.withDrag(new DragOptions(d.learningRate(), d.maxSteps(), d.trackRadius(), d.supervisionRadius(), lam,
                 d.maskTerm(), d.featuresPerLatent(), d.stopDistance(), d.angleThresholdDeg(), d.angleBinDeg(),
-                d.angleSense(), d.freeDragBlend(), d.cachedTemplateSource()));
+                d.angleSense(), d.templateBlend(), d.cachedTemplateSource()));
     }
 
     record Run(DragOutcome outcome, float[] before, List<ProgressEvent> events, long forwards) {

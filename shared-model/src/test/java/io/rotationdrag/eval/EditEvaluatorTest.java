@@ -65,6 +65,13 @@ class EditEvaluatorTest {
             assertEquals(EditEvaluator.IF_NOT_CONFIGURED, r.metric(Lpips.METRIC_IF).unavailableReason());
             assertFalse(r.metric(MeanDistance.HANDLE_CONTENT_VS_GT).available());
             assertEquals("no drag outcome in this test", r.metric("tracking_final_error").unavailableReason());
+            // the unchanged content shows no turn: recovered 0, accepted, scored error = the requested turn
+            assertEquals(0.0, r.metric(RotationAngleMetric.ANGLE_RECOVERED).require());
+            assertEquals(1.0, r.metric(RotationAngleMetric.IS_TURN).require());
+            assertEquals(Math.abs(r.metric(RotationAngleMetric.ANGLE_REQUESTED).require()),
+                    r.metric(RotationAngleMetric.ANGLE_ERROR).require(), 1e-12);
+            assertEquals(1.0, r.metric(RotationAngleMetric.MATCH_CORRELATION).require(), 1e-9);
+            assertFalse(r.metric(RotationAngleMetric.ANGLE_ERROR_GT_FLOOR).available());
             assertEquals(1.25, r.metric("wall_s_drag").require());
             assertEquals(2.0, r.metric("wall_s_total").require());
             // JSON round trip keeps values, infinities and reasons
@@ -91,6 +98,15 @@ class EditEvaluatorTest {
             assertFalse(r.metric(MaskedFidelity.PSNR_OUTSIDE).available()); // no mask: no outside region
             assertEquals(5.0, r.metric("tracking_final_error").require(), 1e-12); // |(27,26)-(30,22)| = 5
             assertEquals(2.0, r.metric("wall_s_drag").require()); // the outcome's own times win
+            // no mask, no axis: the image centre (31.5, 23.5) is the axis; the requested turn is the on-screen
+            // counter-clockwise angle from (20,20) to (30,22) about it (y down: polar angle atan2(-dy, dx))
+            double want = Math.toDegrees(Math.atan2(23.5 - 22, 30 - 31.5) - Math.atan2(23.5 - 20, 20 - 31.5));
+            assertEquals(want, r.metric(RotationAngleMetric.ANGLE_REQUESTED).require(), 1e-9);
+            // the truth is the result: the floor is the edit's own score
+            assertEquals(r.metric(RotationAngleMetric.ANGLE_ERROR).require(),
+                    r.metric(RotationAngleMetric.ANGLE_ERROR_GT_FLOOR).require());
+            assertEquals(r.metric(RotationAngleMetric.MATCH_CORRELATION).require(),
+                    r.metric(RotationAngleMetric.MATCH_CORRELATION_GT_FLOOR).require());
         }
     }
 

@@ -16,7 +16,7 @@ import java.util.Set;
 public final class ReportHtml {
     /** Metrics plotted as distributions (when any job has values). */
     static final List<String> PLOTTED = List.of("md", "image_fidelity", "psnr_outside_mask", "ssim_outside_mask",
-            "handle_content_distance_vs_gt", "tracking_final_error", "wall_s_total");
+            "handle_content_distance_vs_gt", "tracking_final_error", "rotation_angle_error", "wall_s_total");
 
     private ReportHtml() {
     }

@@ -29,7 +29,8 @@ import ai.djl.nn.convolutional.Conv2d;
 public final class ConvGuard {
     /** Output channels are padded up to a multiple of this; 1 turns the guard off (for measurement only). */
     public static final int DEFAULT_BLOCK = 16;
-    private static volatile int block = DEFAULT_BLOCK;
+    /** {@code -Drotationdrag.conv.block=1} turns the guard off: only for measuring what it fixes (A/B runs). */
+    private static volatile int block = Integer.getInteger("rotationdrag.conv.block", DEFAULT_BLOCK);
 
     private ConvGuard() {
     }

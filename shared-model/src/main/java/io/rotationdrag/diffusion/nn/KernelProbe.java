@@ -85,6 +85,11 @@ public final class KernelProbe {
         return den == 0 ? num : num / den;
     }
 
+    /** Standard normal floats from {@code r} (tests and benchmarks share the probes' inputs). */
+    public static float[] gaussForTests(Random r, long n) {
+        return gauss(r, n);
+    }
+
     static float[] gauss(Random r, long n) {
         float[] d = new float[Math.toIntExact(n)];
         for (int i = 0; i < d.length; i++) {

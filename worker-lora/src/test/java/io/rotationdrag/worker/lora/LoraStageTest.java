@@ -213,7 +213,10 @@ class LoraStageTest {
     void healthReportsTheDependenciesAndTheDispatchLoop() {
         given().when().get("/q/health/ready").then().statusCode(200)
                 .body(containsString("rotationdrag-dependencies"))
-                .body(containsString("rotationdrag-base-model")).body(containsString("tiny-model@"));
+                .body(containsString("rotationdrag-base-model")).body(containsString("tiny-model@"))
+                // the float32 convolution self-check ran when the model loaded and its verdict is shown
+                .body("checks.find { it.name == 'rotationdrag-base-model' }.data.convGradients", org.hamcrest.Matchers.equalTo("OK"))
+                .body("checks.find { it.name == 'rotationdrag-base-model' }.data.convGuardBlock", org.hamcrest.Matchers.equalTo(16));
         given().when().get("/q/health/live").then().statusCode(200)
                 .body(containsString("/lora-0"));
     }

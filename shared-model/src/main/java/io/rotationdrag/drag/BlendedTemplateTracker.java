@@ -3,25 +3,24 @@ package io.rotationdrag.drag;
 import ai.djl.ndarray.NDArray;
 
 /**
- * FreeDrag-style tracking (the paper's FreeDrag baseline, in diffusion form): the template is a running blend that
- * follows the handle's appearance while the match stays reliable.
+ * {@code dragdiffusion-blend}: DragDiffusion's point tracking with a template that is a running blend of the tracked
+ * features, weighted by how reliable each match is. Not FreeDrag (that is {@link FreeDragOptimizer}: no point tracking,
+ * a line search with backtracking and its own loss); this variant borrows only the idea of an adaptively updated
+ * template and keeps everything else of the DragDiffusion loop, so it isolates the template's effect.
  *
- * <p>Rule implemented (after FreeDrag's "template feature via adaptive updating", Ling et al. 2023): after the
- * windowed search finds cell q with L1 distance D to the template T, the relative match error is
- * {@code e = (D / C) / mean|T0|} (mean absolute difference per channel relative to the mean magnitude of the
- * initial template T0, so the rule does not depend on the feature scale), the blend weight is
- * {@code lambda = lambdaMax / (1 + exp(alpha (e - beta)))} and
- * {@code T <- (1 - lambda) T + lambda F(q)}. A reliable match (small e) updates the template almost by lambdaMax; an
- * unreliable one leaves it nearly unchanged. FreeDrag's line search with backtracking along the handle-target line is
- * not part of this tracker: localisation is the same windowed search as the other strategies, so the benchmark
- * compares templates only.
+ * <p>Rule: after the windowed search finds cell q with L1 distance D to the template T, the relative match error is
+ * {@code e = (D / C) / mean|T0|} (mean absolute difference per channel relative to the mean magnitude of the initial
+ * template T0, so the rule does not depend on the feature scale), the blend weight is
+ * {@code lambda = lambdaMax / (1 + exp(alpha (e - beta)))} and {@code T <- (1 - lambda) T + lambda F(q)}. A reliable
+ * match (small e) updates the template almost by lambdaMax ({@link TrackerConfig#DEFAULT_BLEND_MAX_LAMBDA}); an
+ * unreliable one leaves it nearly unchanged.
  */
-final class FreeDragTracker extends AbstractTracker {
+final class BlendedTemplateTracker extends AbstractTracker {
 
     private final float[][] templates;
     private final double[] initialScale;
 
-    FreeDragTracker(TrackingSetup setup, TrackerConfig config) {
+    BlendedTemplateTracker(TrackingSetup setup, TrackerConfig config) {
         super(setup, config);
         templates = new float[initialTemplates.length][];
         initialScale = new double[initialTemplates.length];
@@ -37,7 +36,7 @@ final class FreeDragTracker extends AbstractTracker {
 
     @Override
     public String id() {
-        return PointTrackers.FREEDRAG;
+        return PointTrackers.DRAGDIFFUSION_BLEND;
     }
 
     /** Copy of the current template of handle i. */
@@ -47,7 +46,7 @@ final class FreeDragTracker extends AbstractTracker {
 
     /** The blend weight used for a relative match error e. */
     double lambda(double relativeError) {
-        return config.freeDragMaxLambda() / (1 + Math.exp(config.freeDragAlpha() * (relativeError - config.freeDragBeta())));
+        return config.blendMaxLambda() / (1 + Math.exp(config.blendAlpha() * (relativeError - config.blendBeta())));
     }
 
     @Override
