@@ -40,14 +40,53 @@ export async function errorFrom(res) {
   return new ApiError(res.status, String(message), field, body);
 }
 
+// ---- authentication: an API key kept by the page (localStorage), sent as a bearer token on every call. Images
+// and the event stream cannot send headers: they use the signed links (?access=...) each job's JSON carries.
+const KEY_STORE = 'rd.apiKey';
+
+export function apiKey() {
+  try { return localStorage.getItem(KEY_STORE) || ''; } catch { return ''; }
+}
+
+export function setApiKey(k) {
+  try {
+    if (k) localStorage.setItem(KEY_STORE, k); else localStorage.removeItem(KEY_STORE);
+  } catch { /* storage disabled: the key lives until the page closes */ }
+}
+
+const access = new Map(); // job id -> "access=<signed token>"
+
+/** Keeps a job's signed link parameter, for its images and event stream. @returns the job */
+function remember(job) {
+  if (job && job.id && job.links && job.links.access) access.set(job.id, job.links.access);
+  return job;
+}
+
+/** url + the job's signed access parameter (when known) + more query parameters. */
+function signed(id, url, more) {
+  const q = [access.get(id), more].filter(Boolean).join('&');
+  return q ? `${url}?${q}` : url;
+}
+
 async function call(path, init) {
   let res;
+  const opts = { ...(init || {}) };
+  const key = apiKey();
+  opts.headers = { ...(opts.headers || {}) };
+  if (key) opts.headers.Authorization = `Bearer ${key}`;
   try {
-    res = await fetch(`${BASE}${path}`, init);
+    res = await fetch(`${BASE}${path}`, opts);
   } catch (e) {
     throw new ApiError(0, `the gateway is not reachable (${e.message})`, null, null);
   }
-  if (!res.ok) throw await errorFrom(res);
+  if (!res.ok) {
+    const err = await errorFrom(res);
+    if (res.status === 401) {
+      err.field = 'apiKey';
+      err.message = key ? `the API key was refused: ${err.message}` : 'enter your API key (top right) first';
+    }
+    throw err;
+  }
   return res;
 }
 
@@ -68,14 +107,14 @@ export async function submitJob({ image, imageName, mask, points, prompt, method
   fd.append('method', method);
   fd.append('options', JSON.stringify(options || {}));
   const res = await call('/jobs', { method: 'POST', body: fd, headers: { 'Idempotency-Key': idempotencyKey } });
-  return res.json();
+  return remember(await res.json());
 }
 
-export async function getJob(id) { return (await call(`/jobs/${enc(id)}`)).json(); }
+export async function getJob(id) { return remember(await (await call(`/jobs/${enc(id)}`)).json()); }
 
 export async function cancelJob(id) {
   const res = await call(`/jobs/${enc(id)}`, { method: 'DELETE' });
-  return res.status === 204 ? null : res.json().catch(() => null);
+  return res.status === 204 ? null : res.json().then(remember).catch(() => null);
 }
 
 export async function getTrajectory(id) { return (await call(`/jobs/${enc(id)}/trajectory`)).json(); }
@@ -88,7 +127,10 @@ export async function listJobs({ state, page, size }) {
   return (await call(`/jobs?${q}`)).json();
 }
 
-export const resultUrl = id => `${BASE}/jobs/${enc(id)}/result`;
-export const eventsUrl = id => `${BASE}/jobs/${enc(id)}/events`;
-export const inputUrl = id => `${BASE}/jobs/${enc(id)}/input/image`;
+/** @param more extra query parameters, e.g. "t=123" */
+export const resultUrl = (id, more) => signed(id, `${BASE}/jobs/${enc(id)}/result`, more);
+export const eventsUrl = id => signed(id, `${BASE}/jobs/${enc(id)}/events`);
+export const inputUrl = id => signed(id, `${BASE}/jobs/${enc(id)}/input/image`);
+/** A link the gateway handed out (absolute path, signed already) as a URL relative to this page. */
+export const link = path => (path && path.startsWith('/') ? path.slice(1) : path);
 const enc = encodeURIComponent;

@@ -18,7 +18,7 @@ const METHOD_DEFAULTS = {
   'dragdiffusion-blend': { drag: 80, inversion: 0.75, lora: 60 },
 };
 const OPTION_INPUTS = { drag: 'opt-drag-steps', inversion: 'opt-inversion', lora: 'opt-lora-steps' };
-const KNOWN_FIELDS = ['image', 'mask', 'points', 'prompt', 'method', 'options'];
+const KNOWN_FIELDS = ['image', 'mask', 'points', 'prompt', 'method', 'options', 'apiKey'];
 
 const editor = new CanvasEditor($('stage'));
 const history = new History({ onOpen: id => openJob(id) });
@@ -304,6 +304,12 @@ async function openJob(id) {
 
 // ---- start ---------------------------------------------------------------------------------------------
 async function start() {
+  // the API key: kept in this browser's localStorage, sent as a bearer token by api.js
+  $('api-key').value = api.apiKey();
+  $('api-key').addEventListener('change', () => {
+    api.setApiKey($('api-key').value.trim());
+    history.load();
+  });
   applyMethodDefaults();
   renderPoints();
   $('undo-btn').disabled = true;

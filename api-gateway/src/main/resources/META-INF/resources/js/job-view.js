@@ -74,8 +74,8 @@ export class JobView {
     $('result-empty').hidden = false;
     $('result-empty').textContent = 'Waiting for the result...';
     this.#render();
-    this.#open();
-    this.refresh();
+    // the event stream needs the job's signed link, which its JSON carries: fetch it first
+    this.refresh().finally(() => { if (this.job?.id === id && !this.es) this.#open(); });
   }
 
   stop() {
@@ -219,8 +219,8 @@ export class JobView {
   // ---- result --------------------------------------------------------------------------------------------
   async #showResult() {
     const id = this.job.id;
-    const url = `${api.resultUrl(id)}?t=${Date.now()}`;
-    const input = this.inputUrl || this.job.links?.image || api.inputUrl(id);
+    const url = api.resultUrl(id, `t=${Date.now()}`);
+    const input = this.inputUrl || api.inputUrl(id);
     $('result-img').src = url;
     $('compare-after').src = url;
     $('result-input').src = input;

@@ -6,7 +6,7 @@ import io.restassured.response.Response;
 import io.rotationdrag.service.testing.RdServicesTestResource;
 import org.junit.jupiter.api.Test;
 
-import static io.restassured.RestAssured.given;
+import static io.rotationdrag.gateway.TestAuth.given;
 import static org.junit.jupiter.api.Assertions.*;
 
 /** Readiness checks the database, Kafka and the object store; the OpenAPI document lists the job API. */

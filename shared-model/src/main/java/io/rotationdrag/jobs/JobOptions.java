@@ -1,6 +1,10 @@
 package io.rotationdrag.jobs;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -19,9 +23,13 @@ import java.util.Map;
  * The method always decides the tracker.
  */
 public final class JobOptions {
-    private static final ObjectMapper JSON = new ObjectMapper()
+    // strict types: 1.5 is not an int, "7" is not a number (a typo should fail, not be coerced)
+    private static final ObjectMapper JSON = JsonMapper.builder()
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+            .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+            .build();
 
     private JobOptions() {
     }
@@ -38,7 +46,11 @@ public final class JobOptions {
         try {
             user = JSON.readTree(optionsJson);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new EditValidationException("options is not valid JSON: " + e.getOriginalMessage());
+            // Jackson's own wording names parser features and classes; say where it broke instead
+            var at = e.getLocation();
+            throw new EditValidationException("options is not valid JSON" + (at == null ? ""
+                    : " at line " + at.getLineNr() + ", column " + at.getColumnNr())
+                    + " (numbers must be finite JSON numbers, strings double-quoted)");
         }
         if (user == null || user.isNull() || (user.isObject() && user.isEmpty())) {
             return base;
@@ -55,13 +67,57 @@ public final class JobOptions {
             return JSON.treeToValue(merged, EditOptions.class).withTracker(kind);
         } catch (com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException e) {
             throw new EditValidationException("unknown option '" + e.getPropertyName() + "'");
-        } catch (Exception e) {
-            Throwable root = e;
-            while (root.getCause() != null && root.getCause() != root) {
-                root = root.getCause();
-            }
-            throw new EditValidationException("invalid options: " + root.getMessage());
+        } catch (JsonMappingException e) {
+            throw new EditValidationException(describe(e));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException | IllegalArgumentException e) {
+            throw new EditValidationException("invalid options: " + ownMessage(e));
         }
+    }
+
+    /** "options.drag.maxSteps must be an integer", or the record's own check for a value out of its range. */
+    static String describe(JsonMappingException e) {
+        StringBuilder path = new StringBuilder("options");
+        for (JsonMappingException.Reference r : e.getPath()) {
+            if (r.getFieldName() != null) {
+                path.append('.').append(r.getFieldName());
+            } else if (r.getIndex() >= 0) {
+                path.append('[').append(r.getIndex()).append(']');
+            }
+        }
+        if (e instanceof MismatchedInputException m && m.getTargetType() != null) {
+            return path + " must be " + kind(m.getTargetType());
+        }
+        if (e instanceof com.fasterxml.jackson.databind.exc.ValueInstantiationException) {
+            return path + ": " + ownMessage(e);
+        }
+        return path + " has a value of the wrong type or range";
+    }
+
+    /** The deepest cause's message when it is one of ours (an IllegalArgumentException of a record check). */
+    private static String ownMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root instanceof IllegalArgumentException && root.getMessage() != null ? root.getMessage()
+                : "a value has the wrong type or range";
+    }
+
+    private static String kind(Class<?> t) {
+        if (t == int.class || t == Integer.class || t == long.class || t == Long.class) {
+            return t == int.class || t == Integer.class ? "an integer in [" + Integer.MIN_VALUE + ", "
+                    + Integer.MAX_VALUE + "]" : "an integer";
+        }
+        if (t == double.class || t == Double.class || t == float.class || t == Float.class) {
+            return "a number";
+        }
+        if (t == boolean.class || t == Boolean.class) {
+            return "true or false";
+        }
+        if (t.isEnum()) {
+            return "one of " + java.util.Arrays.toString(t.getEnumConstants());
+        }
+        return t == String.class ? "a string" : "an object";
     }
 
     private static void merge(ObjectNode into, ObjectNode from, String path) {

@@ -45,4 +45,26 @@ class JobOptionsTest {
         assertTrue(assertThrows(EditValidationException.class,
                 () -> JobOptions.resolve("freedrag", "{\"tracker\":\"DRAGDIFFUSION\"}")).getMessage().contains("method"));
     }
+
+    /** Wrong types name the option and the expected kind, never a Java class or a Jackson feature. */
+    @Test
+    void wrongTypesNameTheOptionWithoutInternals() {
+        String[][] cases = {
+                {"{\"drag\":{\"maxSteps\":\"many\"}}", "options.drag.maxSteps must be an integer"},
+                {"{\"drag\":{\"maxSteps\":1.5}}", "options.drag.maxSteps must be an integer"},
+                {"{\"seed\":\"7\"}", "options.seed must be an integer"},
+                {"{\"lora\":{\"enabled\":\"yes\"}}", "options.lora.enabled must be true or false"},
+                {"{\"drag\":{\"maxSteps\":1e12}}", "options.drag.maxSteps"},
+                {"{\"drag\":{\"learningRate\":NaN}}", "not valid JSON at line 1"},
+                {"{\"drag\":{\"maskTerm\":\"SOMETIMES\"}}", "options.drag.maskTerm must be one of"},
+        };
+        for (String[] c : cases) {
+            String m = assertThrows(EditValidationException.class, () -> JobOptions.resolve("freedrag", c[0]))
+                    .getMessage();
+            assertTrue(m.contains(c[1]), c[0] + " -> " + m);
+            for (String leak : new String[] {"java.", "io.rotationdrag", "Feature", "jackson", "Cannot deserialize"}) {
+                assertFalse(m.contains(leak), c[0] + " leaks '" + leak + "': " + m);
+            }
+        }
+    }
 }

@@ -74,9 +74,10 @@ public class JobEvents {
         return open.get();
     }
 
-    public Multi<OutboundSseEvent> stream(UUID jobId, Sse sse) {
+    /** @param owner the job's owner: the preview links of the drag events are signed for it */
+    public Multi<OutboundSseEvent> stream(UUID jobId, String owner, Sse sse) {
         return Multi.createFrom().emitter(em -> {
-            Watch w = new Watch(jobId, sse, em);
+            Watch w = new Watch(jobId, owner, sse, em);
             open.incrementAndGet();
             ScheduledFuture<?> f = ticks.scheduleWithFixedDelay(w::tick, 0, config.eventPoll().toMillis(),
                     TimeUnit.MILLISECONDS);
@@ -90,6 +91,7 @@ public class JobEvents {
     /** What one stream has sent so far. */
     private final class Watch {
         private final UUID jobId;
+        private final String owner;
         private final Sse sse;
         private final MultiEmitter<? super OutboundSseEvent> em;
         private long seq;
@@ -100,8 +102,9 @@ public class JobEvents {
         private byte[] drag;
         private boolean done;
 
-        Watch(UUID jobId, Sse sse, MultiEmitter<? super OutboundSseEvent> em) {
+        Watch(UUID jobId, String owner, Sse sse, MultiEmitter<? super OutboundSseEvent> em) {
             this.jobId = jobId;
+            this.owner = owner;
             this.sse = sse;
             this.em = em;
         }
@@ -165,7 +168,7 @@ public class JobEvents {
             m.put("handles", d.handles());
             m.put("loss", d.loss());
             m.put("preview", d.previewStep() == null ? null
-                    : JobViews.self(jobId) + "/previews/" + d.previewStep());
+                    : views.signed(jobId, owner, "/previews/" + d.previewStep()));
             send("drag", m);
         }
 

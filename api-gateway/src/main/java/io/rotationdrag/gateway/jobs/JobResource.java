@@ -1,8 +1,13 @@
 package io.rotationdrag.gateway.jobs;
 
 import io.rotationdrag.gateway.GatewayConfig;
+import io.rotationdrag.gateway.GatewayMetrics;
 import io.rotationdrag.gateway.api.ApiError;
 import io.rotationdrag.gateway.api.ApiException;
+import io.rotationdrag.gateway.api.QueryParams;
+import io.rotationdrag.gateway.api.TextInput;
+import io.rotationdrag.gateway.auth.Caller;
+import io.rotationdrag.gateway.auth.Principal;
 import io.rotationdrag.jobs.JobState;
 import io.rotationdrag.service.blob.BlobStore;
 import io.rotationdrag.service.db.JobEntity;
@@ -66,6 +71,12 @@ public class JobResource {
     @Inject
     GatewayConfig config;
 
+    @Inject
+    Caller caller;
+
+    @Inject
+    GatewayMetrics metrics;
+
     @POST
     @Consumes(MediaType.MULTIPART_FORM_DATA)
     @Produces(MediaType.APPLICATION_JSON)
@@ -80,6 +91,9 @@ public class JobResource {
     @APIResponse(responseCode = "413", description = "upload too large")
     @APIResponse(responseCode = "415", description = "image not PNG/JPEG or mask not PNG")
     @APIResponse(responseCode = "422", description = "Idempotency-Key reused with a different request")
+    @APIResponse(responseCode = "401", description = "no or an invalid API key (Authorization: Bearer <key>)")
+    @APIResponse(responseCode = "429", description = "over a quota: the caller's or the server's unfinished jobs "
+            + "(rd.gateway.quota.*); Retry-After says when to try again")
     public Response submit(
             @RestForm("image") @Parameter(description = "PNG or JPEG") FileUpload image,
             @RestForm("mask") @Parameter(description = "PNG of the image's size; non-zero = editable") FileUpload mask,
@@ -92,12 +106,23 @@ public class JobResource {
             @RestForm("method") @Parameter(description = "dragdiffusion | rotationdrag | rotationdrag-cached | "
                     + "freedrag | dragdiffusion-blend") String method,
             @RestForm("options") @Parameter(description = "partial EditOptions JSON, e.g. {\"seed\":7,"
-                    + "\"drag\":{\"maxSteps\":40}}") String options,
+                    + "\"drag\":{\"maxSteps\":40}}; bounded by the server (rd.gateway.limits.*, defaults: "
+                    + "drag.maxSteps 300, drag.trackRadius 12, drag.supervisionRadius 8, lora.steps 400, lora.rank 64, "
+                    + "lora.batchSize 8, inversion.numInferenceSteps 200, at most 40 previews): 400 naming the option")
+            String options,
             @RestForm("idempotencyKey") String formKey,
             @RestHeader("Idempotency-Key") String headerKey) {
-        SubmissionForm form = new SubmissionForm(bytes("image", image), bytes("mask", mask),
-                bytes("groundTruth", groundTruth), points, prompt, method, options, idempotencyKey(headerKey, formKey));
-        JobSubmitter.Outcome o = submitter.submit(form);
+        Principal who = caller.require();
+        JobSubmitter.Outcome o;
+        try {
+            SubmissionForm form = new SubmissionForm(bytes("image", image), bytes("mask", mask),
+                    bytes("groundTruth", groundTruth), points, prompt, method, options,
+                    idempotencyKey(headerKey, formKey));
+            o = submitter.submit(form, who.name(), false);
+        } catch (ApiException e) {
+            metrics.rejected(GatewayMetrics.reason(e.status()));
+            throw e;
+        }
         JobView view = views.full(o.job());
         URI location = URI.create(JobViews.self(o.job().id));
         return (o.created() ? Response.created(location) : Response.ok().location(location))
@@ -117,26 +142,22 @@ public class JobResource {
     @GET
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "Jobs, newest first, optionally of one state")
-    public JobView.Page list(@RestQuery String state, @RestQuery Integer page, @RestQuery Integer size) {
+    public JobView.Page list(@RestQuery String state, @RestQuery String page, @RestQuery String size) {
         JobState s = null;
         if (state != null && !state.isBlank()) {
             try {
                 s = JobState.valueOf(state.trim().toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
-                throw ApiException.badRequest("state", "unknown state '" + state + "': expected one of "
+                throw ApiException.badRequest("state", "unknown state: expected one of "
                         + java.util.Arrays.toString(JobState.values()));
             }
         }
-        int p = page == null ? 0 : page;
-        int n = size == null ? 20 : size;
-        if (p < 0) {
-            throw ApiException.badRequest("page", "page must be >= 0, got " + p);
-        }
-        if (n < 1 || n > config.maxPageSize()) {
-            throw ApiException.badRequest("size", "size must be in [1, " + config.maxPageSize() + "], got " + n);
-        }
-        return new JobView.Page(store.page(s, p, n).stream().map(views::summary).toList(), p, n, store.count(s),
-                s == null ? null : s.name());
+        int n = QueryParams.intParam("size", size, 20, 1, config.maxPageSize());
+        // the row offset page * size must fit the database's int offset
+        int p = QueryParams.intParam("page", page, 0, 0, Integer.MAX_VALUE / n);
+        String owner = caller.require().listFilter();
+        return new JobView.Page(store.page(owner, s, p, n).stream().map(views::summary).toList(), p, n,
+                store.count(owner, s), s == null ? null : s.name());
     }
 
     @DELETE
@@ -146,7 +167,7 @@ public class JobResource {
             + "here, or finished before); 202 when a worker is running it and stops at its next step.")
     @APIResponse(responseCode = "404", description = "no such job")
     public Response cancel(@RestPath String id) {
-        UUID jobId = jobId(id);
+        UUID jobId = job(id).id; // 404 for another owner's job, before anything changes
         JobStore.CancelOutcome c = store.requestCancel(jobId)
                 .orElseThrow(() -> ApiException.notFound("no job " + id));
         JobView view = views.full(job(id));
@@ -199,11 +220,9 @@ public class JobResource {
     @Path("/{id}/previews/{step}")
     @Produces("image/png")
     @Operation(summary = "A preview image the drag stage decoded at a step (see the events' drag.preview link)")
-    public Response preview(@RestPath String id, @RestPath int step) {
+    public Response preview(@RestPath String id, @RestPath("step") String stepText) {
+        int step = QueryParams.intParam("step", stepText, 0, 0, Integer.MAX_VALUE);
         JobEntity j = job(id);
-        if (step < 0) {
-            throw ApiException.badRequest("step", "step must be >= 0");
-        }
         return artefact(j, ObjectKeys.preview(j.id, step), "image/png", "preview of step " + step);
     }
 
@@ -217,7 +236,7 @@ public class JobResource {
     @Blocking // the job lookup before the stream starts reads the database
     public Multi<OutboundSseEvent> events(@RestPath String id, @jakarta.ws.rs.core.Context Sse sse) {
         JobEntity j = job(id);
-        return events.stream(j.id, sse);
+        return events.stream(j.id, j.owner, sse);
     }
 
     private Response artefact(JobEntity j, String key, String type, String what) {
@@ -236,8 +255,11 @@ public class JobResource {
         throw new JobNotFinishedException(now.state, why);
     }
 
+    /** The caller's job (any job for an admin); another owner's job is "no job", as if it did not exist. */
     private JobEntity job(String id) {
-        return store.find(jobId(id)).orElseThrow(() -> ApiException.notFound("no job " + id));
+        Principal who = caller.require();
+        return store.find(jobId(id)).filter(j -> who.mayAccess(j.owner))
+                .orElseThrow(() -> ApiException.notFound("no job " + id));
     }
 
     private static UUID jobId(String id) {
@@ -271,10 +293,8 @@ public class JobResource {
                     + "form field differ; send one, or the same value in both");
         }
         String k = h != null ? h : f;
-        if (k != null && k.length() > 200) {
-            throw ApiException.badRequest("idempotencyKey", "idempotency key has " + k.length()
-                    + " characters; at most 200 are accepted");
-        }
+        TextInput.requireClean("idempotencyKey", k, false);
+        TextInput.requireMaxLength("idempotencyKey", k, 200);
         return k;
     }
 

@@ -1,6 +1,9 @@
 package io.rotationdrag.gateway.jobs;
 
+import io.rotationdrag.gateway.GatewayConfig;
+import io.rotationdrag.gateway.GatewayMetrics;
 import io.rotationdrag.gateway.api.ApiException;
+import io.rotationdrag.gateway.api.Quotas;
 import io.rotationdrag.service.blob.BlobStore;
 import io.rotationdrag.service.db.JobEntity;
 import io.rotationdrag.service.db.JobStore;
@@ -36,15 +39,26 @@ public class JobSubmitter {
     @Inject
     BlobStore blobs;
 
+    @Inject
+    GatewayConfig config;
+
+    @Inject
+    GatewayMetrics metrics;
+
     /** @param created true for a new job, false when the idempotency key named an existing one */
     public record Outcome(JobEntity job, boolean created) {
     }
 
-    public Outcome submit(SubmissionForm form) {
+    /**
+     * @param owner    the principal the job belongs to; its idempotency keys are its own
+     * @param sweepJob true for a job of a sweep: admitted by the sweep as a whole (SweepService), not per job
+     * @throws ApiException 4xx for invalid input, 422 for a reused key, 429 over a quota
+     */
+    public Outcome submit(SubmissionForm form, String owner, boolean sweepJob) {
         String hash = requestHash(form);
         String key = form.idempotencyKey();
         if (key != null) {
-            Optional<JobEntity> existing = store.findByIdempotencyKey(key);
+            Optional<JobEntity> existing = store.findByIdempotencyKey(owner, key);
             if (existing.isPresent()) {
                 return replay(existing.get(), hash);
             }
@@ -62,15 +76,24 @@ public class JobSubmitter {
                 blobs.put(ObjectKeys.JOBS_BUCKET, ObjectKeys.inputGroundTruth(id), s.groundTruthPng(), "image/png");
             }
             JobEntity job = store.create(new JobStore.NewJob(id, s.method(), s.prompt(), s.pointsJson(),
-                    s.optionsJson(), key, hash, s.width(), s.height(), s.maskPng() != null));
+                    s.optionsJson(), key, hash, s.width(), s.height(), s.maskPng() != null, owner),
+                    sweepJob ? JobStore.Admission.NONE : new JobStore.Admission(config.quota().maxActiveJobs(),
+                            config.quota().maxActiveJobsTotal()));
+            metrics.submitted();
             LOG.info("job submitted: method {} {}x{} {} pair(s) mask {} ground truth {} key {}", s.method(),
                     s.width(), s.height(), s.points().size(), s.maskPng() != null, s.groundTruthPng() != null, key);
             return new Outcome(job, true);
+        } catch (JobStore.AdmissionRefused e) {
+            undo(id);
+            throw Quotas.tooMany(e.scope.equals("owner")
+                    ? "you have " + e.active + " unfinished jobs, the most this server queues per user; retry when "
+                    + "one has finished" : "the server has " + e.active + " unfinished jobs, its limit; retry later",
+                    config.quota().retryAfter());
         } catch (RuntimeException e) {
             undo(id);
             if (key != null) {
                 // Lost a race with a concurrent request carrying the same key: answer with the winner's job.
-                Optional<JobEntity> winner = store.findByIdempotencyKey(key);
+                Optional<JobEntity> winner = store.findByIdempotencyKey(owner, key);
                 if (winner.isPresent()) {
                     return replay(winner.get(), hash);
                 }
@@ -81,9 +104,10 @@ public class JobSubmitter {
         }
     }
 
-    private static Outcome replay(JobEntity job, String hash) {
+    private Outcome replay(JobEntity job, String hash) {
         if (!job.requestHash.equals(hash)) {
             // IETF draft "The Idempotency-Key HTTP Header Field": a key reused with another payload is 422.
+            // (keys are per owner, so the job named here is the caller's own)
             throw new ApiException(422, "idempotencyKey", "Idempotency-Key '" + job.idempotencyKey
                     + "' was already used for job " + job.id + " with a different request; use a new key");
         }

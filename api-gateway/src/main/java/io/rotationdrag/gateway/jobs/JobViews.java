@@ -2,6 +2,7 @@ package io.rotationdrag.gateway.jobs;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.rotationdrag.gateway.auth.SignedLinks;
 import io.rotationdrag.service.db.JobEntity;
 import io.rotationdrag.service.db.JobStore;
 import io.rotationdrag.service.db.StageRecordEntity;
@@ -25,6 +26,9 @@ public class JobViews {
 
     @Inject
     JobStore store;
+
+    @Inject
+    SignedLinks links;
 
     public JobView full(JobEntity j) {
         List<StageRecordEntity> records = store.records(j.id);
@@ -67,18 +71,29 @@ public class JobViews {
         return new JobView.Progress(j.progressStep, j.progressDone, j.progressTotal, fraction);
     }
 
-    static Map<String, String> links(JobEntity j) {
+    /**
+     * The job's links. Those a browser opens without headers (event stream, images, trajectory) carry a signed
+     * {@code access} parameter ({@link SignedLinks}); "access" alone is that parameter, for other paths of the job.
+     */
+    Map<String, String> links(JobEntity j) {
         Map<String, String> l = new LinkedHashMap<>();
         String self = self(j.id);
+        String access = SignedLinks.PARAM + "=" + links.token(j.owner, "job:" + j.id);
         l.put("self", self);
-        l.put("events", self + "/events");
-        l.put("result", self + "/result");
-        l.put("trajectory", self + "/trajectory");
-        l.put("image", self + "/input/image");
+        l.put("events", self + "/events?" + access);
+        l.put("result", self + "/result?" + access);
+        l.put("trajectory", self + "/trajectory?" + access);
+        l.put("image", self + "/input/image?" + access);
         if (j.hasMask) {
-            l.put("mask", self + "/input/mask");
+            l.put("mask", self + "/input/mask?" + access);
         }
+        l.put("access", access);
         return l;
+    }
+
+    /** A path under the job with its signed access parameter. */
+    public String signed(UUID id, String owner, String suffix) {
+        return self(id) + suffix + "?" + SignedLinks.PARAM + "=" + links.token(owner, "job:" + id);
     }
 
     public static String self(UUID id) {

@@ -10,6 +10,7 @@ import io.rotationdrag.edit.PointPair;
 import io.rotationdrag.edit.TrackerKind;
 import io.rotationdrag.gateway.GatewayConfig;
 import io.rotationdrag.gateway.api.ApiException;
+import io.rotationdrag.gateway.api.TextInput;
 import io.rotationdrag.jobs.JobOptions;
 import io.rotationdrag.jobs.JobPoints;
 import io.rotationdrag.service.config.RdConfig;
@@ -69,6 +70,7 @@ public class SubmissionValidator {
         } catch (EditValidationException e) {
             throw ApiException.badRequest("options", e.getMessage());
         }
+        OptionLimits.check(options, config.limits());
         ModelGeometry geometry = geometry();
         int working = geometry.resolveWorkingSize(options.workingSize());
         if (working > config.maxWorkingSize()) {
@@ -78,10 +80,8 @@ public class SubmissionValidator {
         int maxPairs = Math.min(options.maxPointPairs(), config.maxPointPairs());
         options = options.withMaxPointPairs(maxPairs);
         String prompt = f.prompt() == null ? "" : f.prompt().strip();
-        if (prompt.length() > MAX_PROMPT_CHARS) {
-            throw ApiException.badRequest("prompt", "prompt has " + prompt.length() + " characters; at most "
-                    + MAX_PROMPT_CHARS + " are accepted");
-        }
+        TextInput.requireClean("prompt", prompt, true);
+        TextInput.requireMaxLength("prompt", prompt, MAX_PROMPT_CHARS);
         List<PointPair> points;
         try {
             points = JobPoints.parse(f.points(), maxPairs);

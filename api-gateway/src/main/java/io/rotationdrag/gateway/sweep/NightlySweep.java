@@ -2,6 +2,7 @@ package io.rotationdrag.gateway.sweep;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.quarkus.scheduler.Scheduled;
+import io.rotationdrag.service.db.JobStore;
 import io.rotationdrag.service.sweep.SweepEntity;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -55,7 +56,7 @@ public class NightlySweep {
         for (String d : datasets) {
             try {
                 SweepEntity s = sweeps.create(new SweepRequest(d, methods, options, null),
-                        SweepEntity.Trigger.NIGHTLY);
+                        SweepEntity.Trigger.NIGHTLY, JobStore.SYSTEM_OWNER);
                 started.add(s.id);
                 LOG.info("nightly sweep {} started on {} (baseline {})", s.id, d, s.baselineSweepId);
             } catch (RuntimeException e) {

@@ -33,6 +33,10 @@ public final class OptionGrid {
             return out;
         }
         if (options.isArray()) {
+            if (options.size() > MAX_SETS) {
+                throw new IllegalArgumentException("the options list has " + options.size() + " option sets; at most "
+                        + MAX_SETS);
+            }
             for (JsonNode o : options) {
                 if (!o.isObject()) {
                     throw new IllegalArgumentException("options: every option set must be a JSON object, got " + o);
@@ -51,6 +55,15 @@ public final class OptionGrid {
                 }
                 keys.add(e.getKey());
                 values.add(e.getValue());
+            }
+            // the product's size first: a grid of 8 keys x 10 values would otherwise build 10^8 objects
+            long sets = 1;
+            for (JsonNode v : values) {
+                sets *= v.size();
+                if (sets > MAX_SETS) {
+                    throw new IllegalArgumentException("the options grid gives more than " + MAX_SETS
+                            + " option sets (the product of its list sizes); at most " + MAX_SETS);
+                }
             }
             product(keys, values, 0, JSON.createObjectNode(), out);
         } else {

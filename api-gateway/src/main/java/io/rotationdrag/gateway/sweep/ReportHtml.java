@@ -52,8 +52,9 @@ public final class ReportHtml {
             }
         }
         b.append(r.complete() ? " (complete)" : " (running: numbers are provisional)").append("</p>");
-        b.append("<p>exports: <a href=\"/api/v1/sweeps/").append(r.id()).append("\">JSON</a> &middot; <a href=\"/api/v1/sweeps/")
-                .append(r.id()).append("/results.csv\">CSV</a></p>");
+        // signed links: a browser following them sends no API key
+        b.append("<p>exports: <a href=\"").append(esc(r.links().get("json"))).append("\">JSON</a> &middot; <a href=\"")
+                .append(esc(r.links().get("csv"))).append("\">CSV</a></p>");
         for (int k = 0; k < r.optionSets().size(); k++) {
             b.append("<p>option set #").append(k).append(": <code>").append(esc(r.optionSets().get(k)))
                     .append("</code></p>");

@@ -5,6 +5,7 @@ import io.rotationdrag.eval.EvalReport;
 import io.rotationdrag.eval.HandleTarget;
 import io.rotationdrag.eval.MetricValue;
 import io.rotationdrag.eval.PixelMask;
+import io.rotationdrag.gateway.auth.Principal;
 import io.rotationdrag.jobs.JobPoints;
 import io.rotationdrag.service.blob.BlobStore;
 import io.rotationdrag.service.db.JobEntity;
@@ -48,14 +49,14 @@ public class ReportPages {
     @Inject
     BlobStore blobs;
 
-    public String html(UUID id) {
-        SweepReport r = sweeps.report(id);
+    public String html(UUID id, Principal who) {
+        SweepReport r = sweeps.report(id, who);
         List<SweepJobRow> rows = store.jobs(id);
         return ReportHtml.render(r, plotData(r, rows), samples(r, rows));
     }
 
-    public String csv(UUID id) {
-        SweepReport r = sweeps.report(id);
+    public String csv(UUID id, Principal who) {
+        SweepReport r = sweeps.report(id, who);
         return ResultsCsv.render(id, store.jobs(id), r.optionSets());
     }
 

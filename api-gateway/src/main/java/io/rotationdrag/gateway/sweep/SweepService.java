@@ -8,7 +8,13 @@ import io.rotationdrag.edit.TrackerKind;
 import io.rotationdrag.eval.DatasetUpload;
 import io.rotationdrag.eval.DragBenchSample;
 import io.rotationdrag.eval.HandleTarget;
+import io.rotationdrag.gateway.GatewayConfig;
 import io.rotationdrag.gateway.api.ApiException;
+import io.rotationdrag.gateway.api.Quotas;
+import io.rotationdrag.gateway.auth.Principal;
+import io.rotationdrag.gateway.auth.SignedLinks;
+import io.rotationdrag.service.db.JobStore;
+import io.rotationdrag.gateway.jobs.OptionLimits;
 import io.rotationdrag.gateway.jobs.JobSubmitter;
 import io.rotationdrag.gateway.jobs.SubmissionForm;
 import io.rotationdrag.jobs.JobOptions;
@@ -28,6 +34,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
@@ -55,7 +63,20 @@ public class SweepService {
     @Inject
     SweepConfig config;
 
-    public SweepEntity create(SweepRequest req, SweepEntity.Trigger trigger) {
+    @Inject
+    GatewayConfig gatewayConfig;
+
+    @Inject
+    JobStore jobStore;
+
+    @Inject
+    SignedLinks links;
+
+    /**
+     * @param owner the principal the sweep and its jobs belong to
+     * @throws ApiException 4xx naming the field, 404 for an unknown dataset, 429 over a quota
+     */
+    public SweepEntity create(SweepRequest req, SweepEntity.Trigger trigger, String owner) {
         if (req == null) {
             throw ApiException.badRequest(null, "a JSON body {dataset, methods, options} is required");
         }
@@ -88,9 +109,12 @@ public class SweepService {
         for (String m : methods) {
             for (int k = 0; k < setJson.size(); k++) {
                 try {
-                    JobOptions.resolve(m, setJson.get(k));
+                    // the limits too, so that no sweep stops half-created at its first job over a bound
+                    OptionLimits.check(JobOptions.resolve(m, setJson.get(k)), gatewayConfig.limits());
                 } catch (EditValidationException e) {
                     throw ApiException.badRequest("options", "option set " + k + " for " + m + ": " + e.getMessage());
+                } catch (ApiException e) {
+                    throw ApiException.badRequest(e.field(), "option set " + k + " for " + m + ": " + e.getMessage());
                 }
             }
         }
@@ -114,10 +138,13 @@ public class SweepService {
             throw ApiException.badRequest(null, "the sweep would create " + jobs + " jobs; at most "
                     + config.maxJobs() + " (rd.sweeps.max-jobs)");
         }
+        admit(owner, trigger, jobs);
         UUID id = UUID.randomUUID();
         Instant now = Instant.now();
-        UUID baseline = store.previous(req.dataset(), now).map(s -> s.id).orElse(null);
-        SweepEntity sweep = store.create(id, req.dataset(), write(methods), write(setJson), trigger, baseline,
+        // a user's sweep is compared with their own previous one; a nightly one with anyone's
+        UUID baseline = store.previous(trigger == SweepEntity.Trigger.NIGHTLY ? null : owner, req.dataset(), now)
+                .map(s -> s.id).orElse(null);
+        SweepEntity sweep = store.create(id, owner, req.dataset(), write(methods), write(setJson), trigger, baseline,
                 samples.size());
         MDC.put("sweepId", id.toString());
         try {
@@ -134,7 +161,7 @@ public class SweepService {
                         String key = "sweep:" + id + ":" + s.id() + ":" + m + ":" + k;
                         // the ground truth goes with the submission, so it is stored before the job is queued
                         var outcome = submitter.submit(new SubmissionForm(image, mask, gt, points, s.prompt(), m,
-                                setJson.get(k), key));
+                                setJson.get(k), key), owner, true);
                         UUID jobId = outcome.job().id;
                         store.addJob(id, jobId, s.id(), m, k, s.rotationDeg());
                         n++;
@@ -146,6 +173,46 @@ public class SweepService {
             MDC.remove("sweepId");
         }
         return sweep;
+    }
+
+    /**
+     * Admission of a whole sweep (its jobs are not admitted one by one): at most rd.gateway.quota.max-active-sweeps
+     * unfinished sweeps per owner, and its jobs must fit under the server's total of unfinished jobs. Nightly
+     * sweeps are the operator's and only count against the total.
+     */
+    private void admit(String owner, SweepEntity.Trigger trigger, long jobs) {
+        GatewayConfig.Quota q = gatewayConfig.quota();
+        if (trigger == SweepEntity.Trigger.API) {
+            long mine = store.activeCount(owner);
+            if (mine >= q.maxActiveSweeps()) {
+                throw Quotas.tooMany("you have " + mine + " unfinished sweeps, the most this server runs per user; "
+                        + "retry when one has finished", q.retryAfter());
+            }
+        }
+        if (q.maxActiveJobsTotal() > 0) {
+            long all = jobStore.activeCount(null);
+            if (all + jobs > q.maxActiveJobsTotal()) {
+                throw Quotas.tooMany("the sweep's " + jobs + " jobs do not fit: the server has " + all
+                        + " unfinished jobs of at most " + q.maxActiveJobsTotal() + "; retry later", q.retryAfter());
+            }
+        }
+    }
+
+    /** The sweep when the principal may see it; another owner's sweep is "no sweep", as if it did not exist. */
+    public SweepEntity find(UUID id, Principal who) {
+        return store.find(id).filter(s -> who.mayAccess(s.owner))
+                .orElseThrow(() -> ApiException.notFound("no sweep " + id));
+    }
+
+    /** self, and signed links (json, report, csv) a browser can open without the API key. */
+    Map<String, String> links(SweepEntity s) {
+        String access = SignedLinks.PARAM + "=" + links.token(s.owner, "sweep:" + s.id);
+        Map<String, String> l = new LinkedHashMap<>();
+        l.put("self", "/api/v1/sweeps/" + s.id);
+        l.put("json", "/api/v1/sweeps/" + s.id + "?" + access);
+        l.put("report", "/sweeps/" + s.id + "?" + access);
+        l.put("csv", "/api/v1/sweeps/" + s.id + "/results.csv?" + access);
+        return l;
     }
 
     /** Canonical points JSON [[hx,hy],[tx,ty],...] of a sample. */
@@ -191,8 +258,12 @@ public class SweepService {
     }
 
     /** The sweep's report: progress, per-group tables, failures, regressions vs its baseline. */
-    public SweepReport report(UUID id) {
-        SweepEntity s = store.find(id).orElseThrow(() -> ApiException.notFound("no sweep " + id));
+    public SweepReport report(UUID id, Principal who) {
+        return report(find(id, who));
+    }
+
+    SweepReport report(SweepEntity s) {
+        UUID id = s.id;
         List<String> methods = readList(s.methodsJson);
         List<String> sets = readList(s.optionSetsJson);
         List<SweepStore.SweepJobRow> rows = store.jobs(id);
@@ -206,6 +277,6 @@ public class SweepService {
                 regressions = SweepAggregator.regressions(groups, base, config.regressionThreshold());
             }
         }
-        return SweepReport.of(s, methods, sets, rows, groups, regressions, config.regressionThreshold());
+        return SweepReport.of(s, methods, sets, rows, groups, regressions, config.regressionThreshold(), links(s));
     }
 }

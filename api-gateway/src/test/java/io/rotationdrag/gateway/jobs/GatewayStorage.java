@@ -13,15 +13,15 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Reads the object store through its own MinIO SDK client (not the gateway's BlobStore) for the assertions. */
-final class GatewayStorage {
+public final class GatewayStorage {
     private final MinioClient client;
 
-    GatewayStorage(RdConfig config) {
+    public GatewayStorage(RdConfig config) {
         client = MinioClient.builder().endpoint(config.s3().endpoint())
                 .credentials(config.s3().accessKey(), config.s3().secretKey()).region(config.s3().region()).build();
     }
 
-    byte[] get(String key) throws Exception {
+    public byte[] get(String key) throws Exception {
         try (InputStream in = client.getObject(GetObjectArgs.builder().bucket(ObjectKeys.JOBS_BUCKET).object(key)
                 .build())) {
             return in.readAllBytes();
@@ -29,7 +29,7 @@ final class GatewayStorage {
     }
 
     /** Every object key under jobs/ (directory markers of filesystem-backed stores left out). */
-    List<String> jobKeys() throws Exception {
+    public List<String> jobKeys() throws Exception {
         List<String> keys = new ArrayList<>();
         for (Result<Item> r : client.listObjects(ListObjectsArgs.builder().bucket(ObjectKeys.JOBS_BUCKET)
                 .prefix("jobs/").recursive(true).build())) {

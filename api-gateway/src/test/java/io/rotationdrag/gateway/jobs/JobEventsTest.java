@@ -23,7 +23,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 
-import static io.restassured.RestAssured.given;
+import static io.rotationdrag.gateway.TestAuth.given;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
@@ -100,7 +100,9 @@ class JobEventsTest extends StackJobTest {
             assertEquals(18.5, drag.get("handles").get(0).get(0).asDouble());
             assertEquals(30.25, drag.get("handles").get(0).get(1).asDouble());
             assertEquals(0.125, drag.get("loss").asDouble());
-            assertEquals("/api/v1/jobs/" + id + "/previews/10", drag.get("preview").asText());
+            // signed for the owner, so the page's <img> loads it without a header
+            assertTrue(drag.get("preview").asText().startsWith("/api/v1/jobs/" + id + "/previews/10?access=alice."),
+                    drag.get("preview").asText());
 
             // The next drag update arrives on the open stream.
             blobs.put(ObjectKeys.JOBS_BUCKET, ObjectKeys.dragProgress(id),

@@ -17,7 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.UUID;
 
-import static io.restassured.RestAssured.given;
+import static io.rotationdrag.gateway.TestAuth.given;
 import static org.junit.jupiter.api.Assertions.*;
 
 /** GET, list, cancel, result before and after it exists, and 404 versus 409. */
@@ -112,10 +112,10 @@ class JobQueryTest extends StackJobTest {
         assertEquals(200, list.statusCode(), list.asString());
         assertTrue(list.jsonPath().getList("items.id").contains(id.toString()));
         assertTrue(list.jsonPath().getList("items.state", String.class).stream().allMatch("QUEUED"::equals));
-        assertEquals(store.count(JobState.QUEUED), list.jsonPath().getLong("total"));
+        assertEquals(store.count("alice", JobState.QUEUED), list.jsonPath().getLong("total")); // alice's own
         Response paged = given().queryParam("page", "0").queryParam("size", "1").get("/api/v1/jobs");
         assertEquals(1, paged.jsonPath().getList("items").size());
-        assertEquals(store.count(null), paged.jsonPath().getLong("total"));
+        assertEquals(store.count("alice", null), paged.jsonPath().getLong("total"));
         Response bad = given().queryParam("state", "sleeping").get("/api/v1/jobs");
         assertEquals(400, bad.statusCode());
         assertEquals("state", bad.jsonPath().getString("field"));

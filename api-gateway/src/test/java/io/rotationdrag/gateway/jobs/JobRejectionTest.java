@@ -17,7 +17,7 @@ import java.util.Random;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 
-import static io.restassured.RestAssured.given;
+import static io.rotationdrag.gateway.TestAuth.given;
 import static org.junit.jupiter.api.Assertions.*;
 
 /** Every bad input gets its 4xx with a JSON reason naming the field, and leaves no job row and no blob. */

@@ -27,7 +27,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 
-import static io.restassured.RestAssured.given;
+import static io.rotationdrag.gateway.TestAuth.given;
 import static org.junit.jupiter.api.Assertions.*;
 
 /** A submission end to end on the real stack: the job row, the input blobs, the LORA message on Kafka. */
@@ -47,7 +47,8 @@ class JobSubmissionTest extends StackJobTest {
         assertTrue(r.header("Location").endsWith("/api/v1/jobs/" + id), r.header("Location"));
         assertEquals("QUEUED", r.jsonPath().getString("state"));
         assertEquals("rotationdrag-cached", r.jsonPath().getString("method"));
-        assertEquals("/api/v1/jobs/" + id + "/events", r.jsonPath().getString("links.events"));
+        assertTrue(r.jsonPath().getString("links.events").startsWith("/api/v1/jobs/" + id + "/events?access=alice."),
+                r.jsonPath().getString("links.events")); // signed for the owner: an EventSource sends no header
 
         JobEntity j = store.find(id).orElseThrow();
         assertEquals(JobState.QUEUED, j.state);

@@ -12,8 +12,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /** A minimal server-sent-events reader (text/event-stream framing: "event:", "data:", blank line). */
-final class SseClient implements AutoCloseable {
-    record Event(String name, String data) {
+public final class SseClient implements AutoCloseable {
+    public record Event(String name, String data) {
     }
 
     static final Event CLOSED = new Event("<closed>", "");
@@ -22,9 +22,19 @@ final class SseClient implements AutoCloseable {
     private final CompletableFuture<HttpResponse<Stream<String>>> response;
     private volatile int status;
 
+    /** A stream read as alice (TestAuth). */
     SseClient(URI uri) {
+        this(uri, io.rotationdrag.gateway.TestAuth.ALICE);
+    }
+
+    /** @param key API key sent as a bearer token; null = none (a signed link in the URI, or anonymous) */
+    public SseClient(URI uri, String key) {
         HttpClient http = HttpClient.newHttpClient();
-        HttpRequest req = HttpRequest.newBuilder(uri).header("Accept", "text/event-stream").GET().build();
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri).header("Accept", "text/event-stream").GET();
+        if (key != null) {
+            b.header("Authorization", "Bearer " + key);
+        }
+        HttpRequest req = b.build();
         response = http.sendAsync(req, HttpResponse.BodyHandlers.ofLines());
         response.thenAcceptAsync(r -> {
             status = r.statusCode();
@@ -54,12 +64,12 @@ final class SseClient implements AutoCloseable {
         });
     }
 
-    int status() {
+    public int status() {
         return status;
     }
 
     /** The next event, or fails after the timeout. */
-    Event next(Duration timeout) throws InterruptedException {
+    public Event next(Duration timeout) throws InterruptedException {
         Event e = events.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
         if (e == null) {
             throw new AssertionError("no event within " + timeout);
@@ -68,7 +78,7 @@ final class SseClient implements AutoCloseable {
     }
 
     /** Skips events until one with the name arrives (fails on close or timeout). */
-    Event until(String name, Duration timeout) throws InterruptedException {
+    public Event until(String name, Duration timeout) throws InterruptedException {
         return until(name, e -> true, timeout);
     }
 

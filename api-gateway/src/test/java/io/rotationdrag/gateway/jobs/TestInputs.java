@@ -11,15 +11,15 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Random;
 
-import static io.restassured.RestAssured.given;
+import static io.rotationdrag.gateway.TestAuth.given;
 
 /** Images and multipart requests for the gateway tests. */
-final class TestInputs {
+public final class TestInputs {
     private TestInputs() {
     }
 
     /** A w x h RGB picture with a bar and noise (seeded, so each seed gives other bytes). */
-    static BufferedImage picture(int w, int h, long seed) {
+    public static BufferedImage picture(int w, int h, long seed) {
         BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
         Random r = new Random(seed);
         for (int y = 0; y < h; y++) {
@@ -35,7 +35,7 @@ final class TestInputs {
     }
 
     /** A mask: white (editable) disc around the centre, black elsewhere. */
-    static BufferedImage mask(int w, int h) {
+    public static BufferedImage mask(int w, int h) {
         BufferedImage m = new BufferedImage(w, h, BufferedImage.TYPE_BYTE_GRAY);
         Graphics2D g = m.createGraphics();
         g.setColor(Color.WHITE);
@@ -44,7 +44,7 @@ final class TestInputs {
         return m;
     }
 
-    static byte[] encode(BufferedImage img, String format) {
+    public static byte[] encode(BufferedImage img, String format) {
         try {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             if (!ImageIO.write(img, format, out)) {
@@ -57,7 +57,7 @@ final class TestInputs {
     }
 
     /** A palette GIF (the GIF writer wants indexed colour). */
-    static byte[] gif(int w, int h) {
+    public static byte[] gif(int w, int h) {
         BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_BYTE_INDEXED);
         Graphics2D g = img.createGraphics();
         g.drawImage(picture(w, h, 1), 0, 0, null);
@@ -65,16 +65,21 @@ final class TestInputs {
         return encode(img, "gif");
     }
 
-    static byte[] png(int w, int h, long seed) {
+    public static byte[] png(int w, int h, long seed) {
         return encode(picture(w, h, seed), "png");
     }
 
     /** One drag (16,32) -> (40,20) and one rotation axis at (32,32), inside a 64x64 image. */
-    static final String POINTS = "[[16,32],[40,20],[32,32],[32,32]]";
+    public static final String POINTS = "[[16,32],[40,20],[32,32],[32,32]]";
 
     /** A valid submission of a 64x64 PNG with mask; callers add or override parts. */
-    static RequestSpecification valid(byte[] image, byte[] mask) {
-        RequestSpecification s = given().multiPart("image", "scene.png", image, "image/png")
+    public static RequestSpecification valid(byte[] image, byte[] mask) {
+        return valid(image, mask, io.rotationdrag.gateway.TestAuth.ALICE);
+    }
+
+    /** A valid submission sent with the API key {@code key} (TestAuth). */
+    public static RequestSpecification valid(byte[] image, byte[] mask, String key) {
+        RequestSpecification s = io.rotationdrag.gateway.TestAuth.as(key).multiPart("image", "scene.png", image, "image/png")
                 .multiPart("points", POINTS).multiPart("prompt", "an orange bar")
                 .multiPart("method", "rotationdrag-cached").multiPart("options", "{\"seed\":7,\"drag\":{\"maxSteps\":5}}");
         if (mask != null) {

@@ -147,6 +147,39 @@ class SweepAggregatorTest {
         assertThrows(IllegalArgumentException.class, () -> OptionGrid.expand(m.createArrayNode().add(3)));
     }
 
+    /** 8 keys x 10 values = 10^8 option sets: refused from the list sizes, before anything is expanded. */
+    @Test
+    void optionGridSizeIsCheckedBeforeExpansion() {
+        ObjectMapper m = new ObjectMapper();
+        ObjectNode grid = m.createObjectNode();
+        for (int k = 0; k < 8; k++) {
+            var values = m.createArrayNode();
+            for (int v = 0; v < 10; v++) {
+                values.add(v);
+            }
+            grid.set("key" + k, values);
+        }
+        IllegalArgumentException e = assertTimeoutPreemptively(java.time.Duration.ofSeconds(2),
+                () -> assertThrows(IllegalArgumentException.class, () -> OptionGrid.expand(grid)));
+        assertTrue(e.getMessage().contains("more than " + OptionGrid.MAX_SETS), e.getMessage());
+        // 8 x 8 = 64 is exactly the limit and expands; a list of 65 sets is refused
+        ObjectNode ok = m.createObjectNode();
+        for (String k : List.of("a", "b")) {
+            var values = m.createArrayNode();
+            for (int v = 0; v < 8; v++) {
+                values.add(v);
+            }
+            ok.set(k, values);
+        }
+        assertEquals(64, OptionGrid.expand(ok).size());
+        var list = m.createArrayNode();
+        for (int i = 0; i < 65; i++) {
+            list.add(m.createObjectNode().put("seed", i));
+        }
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> OptionGrid.expand(list)).getMessage()
+                .contains("65 option sets"));
+    }
+
     @Test
     void csvQuotesAndWritesEveryMetric() {
         UUID sweep = UUID.randomUUID();

@@ -36,7 +36,9 @@ import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
 
-import static io.restassured.RestAssured.given;
+import static io.rotationdrag.gateway.TestAuth.ADMIN;
+import static io.rotationdrag.gateway.TestAuth.as;
+import static io.rotationdrag.gateway.TestAuth.given;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
@@ -236,7 +238,9 @@ class SweepApiTest {
         succeed(jobOf(id2, "scenes/s2", "dragdiffusion"), 10, 30);
         succeed(jobOf(id2, "scenes/s1", "rotationdrag"), 12, 31);
         succeed(jobOf(id2, "scenes/s2", "rotationdrag"), 12, 31);
-        Response r2 = given().get("/api/v1/sweeps/" + id2);
+        // a nightly sweep is the system's: alice does not see it, an admin does
+        assertEquals(404, given().get("/api/v1/sweeps/" + id2).statusCode());
+        Response r2 = as(ADMIN).get("/api/v1/sweeps/" + id2);
         assertEquals(id.toString(), jp(r2).getString("baselineSweepId"));
         List<Map<String, Object>> regs = jp(r2).getList("regressions");
         // md and the pair-pooled md (here the same pairs) both regress; rotationdrag's failure rate 0.5 -> 0 improved
@@ -246,7 +250,7 @@ class SweepApiTest {
             assertEquals("rotationdrag", g.get("method"));
             assertEquals(0.5, ((Number) g.get("relativeChange")).doubleValue(), 1e-9);
         }
-        String html2 = given().get("/sweeps/" + id2).then().statusCode(200).extract().asString();
+        String html2 = as(ADMIN).get("/sweeps/" + id2).then().statusCode(200).extract().asString();
         assertTrue(html2.contains("<table id=\"regressions\">"), "regression table in the report");
     }
 

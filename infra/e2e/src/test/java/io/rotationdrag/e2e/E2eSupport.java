@@ -45,6 +45,20 @@ final class E2eSupport {
         return dir;
     }
 
+    /** The e2e tests' API key; the gateway gets only its SHA-256 (RD_API_KEYS), as an admin named e2e. */
+    static final String API_KEY = "rd-e2e-key-" + java.util.UUID.randomUUID();
+    static final String BEARER = "Bearer " + API_KEY;
+
+    static String apiKeysEnv() {
+        try {
+            byte[] d = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(API_KEY.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return "e2e:admin:" + java.util.HexFormat.of().formatHex(d);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** RD_* settings of every worker process: the tiny model, short leases, quick reaper, sweep and backoff. */
     static Map<String, String> workerEnv() throws IOException {
         Map<String, String> env = new HashMap<>();

@@ -58,6 +58,7 @@ class SweepPipelineE2ETest {
     private static WorkerProcess start(String module, String id) throws Exception {
         java.util.Map<String, String> env = new java.util.HashMap<>(E2eSupport.workerEnv());
         env.put("QUARKUS_DATASOURCE_JDBC_ACQUISITION_TIMEOUT", "60s");
+        env.put("RD_API_KEYS", E2eSupport.apiKeysEnv()); // read by the gateway only
         WorkerProcess p = WorkerProcess.start(module, id, env);
         PROCESSES.add(p);
         p.awaitReady(READY);
@@ -93,7 +94,7 @@ class SweepPipelineE2ETest {
         String body = "{\"dataset\":\"" + dataset + "\",\"methods\":[\"dragdiffusion\",\"rotationdrag\"],"
                 + "\"options\":[" + E2eSupport.options(4) + "]}";
         HttpResponse<String> created = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/sweeps"))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                .header("Authorization", E2eSupport.BEARER).header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(201, created.statusCode(), created.body());
         String id = JSON.readTree(created.body()).get("id").asText();
@@ -102,7 +103,8 @@ class SweepPipelineE2ETest {
         JsonNode report;
         do {
             Thread.sleep(3000);
-            report = JSON.readTree(http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/sweeps/" + id)).build(),
+            report = JSON.readTree(http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/sweeps/" + id))
+                            .header("Authorization", E2eSupport.BEARER).build(),
                     HttpResponse.BodyHandlers.ofString()).body());
             System.out.println("[e2e] sweep " + id + " progress " + report.get("progress"));
         } while (!report.get("complete").asBoolean() && Instant.now().isBefore(deadline));
@@ -118,10 +120,12 @@ class SweepPipelineE2ETest {
             assertEquals(2, g.path("metrics").path("image_fidelity").path("unavailable").asInt(),
                     "no LPIPS weights in the e2e: IF absent with a reason");
         }
-        String csv = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/sweeps/" + id + "/results.csv")).build(),
+        String csv = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/sweeps/" + id + "/results.csv"))
+                        .header("Authorization", E2eSupport.BEARER).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
         assertEquals(5, csv.split("\r\n").length, csv);
-        String html = http.send(HttpRequest.newBuilder(URI.create(base + "/sweeps/" + id)).build(),
+        String html = http.send(HttpRequest.newBuilder(URI.create(base + "/sweeps/" + id))
+                        .header("Authorization", E2eSupport.BEARER).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
         assertTrue(html.contains("md per method"));
         assertTrue(html.contains("<title>MD vs rotation angle</title>"));

@@ -34,6 +34,10 @@ public class JobEntity {
     @Column(name = "options_json", nullable = false)
     public String optionsJson;
 
+    /** Principal of the API key that submitted the job (V3__owners.sql); "system" for jobs created without one. */
+    @Column(nullable = false, length = 100)
+    public String owner;
+
     @Column(name = "idempotency_key", length = 200)
     public String idempotencyKey;
 

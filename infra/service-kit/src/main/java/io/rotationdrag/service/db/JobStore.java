@@ -45,9 +45,44 @@ public class JobStore {
     @Inject
     OutboxRelay relay;
 
-    /** What to insert for a new job; ids and keys are chosen by the caller (the gateway). */
+    /** Owner of jobs created without a principal (tests, tools); only admins see them through the API. */
+    public static final String SYSTEM_OWNER = "system";
+
+    /**
+     * What to insert for a new job; ids and keys are chosen by the caller (the gateway).
+     *
+     * @param owner principal of the API key that submitted it; idempotency keys are unique per owner
+     */
     public record NewJob(UUID id, String method, String prompt, String pointsJson, String optionsJson,
-                         String idempotencyKey, String requestHash, int width, int height, boolean hasMask) {
+                         String idempotencyKey, String requestHash, int width, int height, boolean hasMask,
+                         String owner) {
+        public NewJob(UUID id, String method, String prompt, String pointsJson, String optionsJson,
+                      String idempotencyKey, String requestHash, int width, int height, boolean hasMask) {
+            this(id, method, prompt, pointsJson, optionsJson, idempotencyKey, requestHash, width, height, hasMask,
+                    SYSTEM_OWNER);
+        }
+    }
+
+    /**
+     * Admission limits of {@link #create(NewJob, Admission)}: most unfinished (not SUCCEEDED/FAILED/CANCELLED) jobs
+     * of the owner and of everyone; 0 = no limit.
+     */
+    public record Admission(int maxActivePerOwner, int maxActiveTotal) {
+        public static final Admission NONE = new Admission(0, 0);
+    }
+
+    /** The job was not admitted: {@code scope} "owner" or "total" had {@code active} unfinished jobs, the limit. */
+    public static final class AdmissionRefused extends RuntimeException {
+        public final String scope;
+        public final long active;
+        public final int limit;
+
+        AdmissionRefused(String scope, long active, int limit) {
+            super(scope + " has " + active + " unfinished jobs; limit " + limit, null, false, false);
+            this.scope = scope;
+            this.active = active;
+            this.limit = limit;
+        }
     }
 
     // ------------------------------------------------------------------ submission and queries
@@ -55,6 +90,32 @@ public class JobStore {
     /** Inserts the job QUEUED, its LORA task PENDING and the LORA message in the outbox (one transaction). */
     @Transactional
     public JobEntity create(NewJob n) {
+        return create(n, Admission.NONE);
+    }
+
+    /**
+     * As {@link #create(NewJob)}, after counting the unfinished jobs in the same transaction under an advisory lock
+     * (so concurrent submissions cannot both pass the last free place).
+     *
+     * @throws AdmissionRefused when a limit is reached (nothing is written)
+     */
+    @Transactional
+    public JobEntity create(NewJob n, Admission a) {
+        if (a.maxActivePerOwner() > 0 || a.maxActiveTotal() > 0) {
+            em.createNativeQuery("select pg_advisory_xact_lock(1815)").getSingleResult();
+            if (a.maxActivePerOwner() > 0) {
+                long mine = activeCount(n.owner());
+                if (mine >= a.maxActivePerOwner()) {
+                    throw new AdmissionRefused("owner", mine, a.maxActivePerOwner());
+                }
+            }
+            if (a.maxActiveTotal() > 0) {
+                long all = activeCount(null);
+                if (all >= a.maxActiveTotal()) {
+                    throw new AdmissionRefused("total", all, a.maxActiveTotal());
+                }
+            }
+        }
         Instant now = Instant.now();
         JobEntity j = new JobEntity();
         j.id = n.id();
@@ -63,6 +124,7 @@ public class JobStore {
         j.prompt = n.prompt() == null ? "" : n.prompt();
         j.pointsJson = n.pointsJson();
         j.optionsJson = n.optionsJson() == null ? "{}" : n.optionsJson();
+        j.owner = n.owner();
         j.idempotencyKey = n.idempotencyKey();
         j.requestHash = n.requestHash();
         j.imageWidth = n.width();
@@ -83,10 +145,47 @@ public class JobStore {
         return Optional.ofNullable(em.find(JobEntity.class, id));
     }
 
+    /** The owner's job with this idempotency key (keys of other owners are never seen). */
     @Transactional
-    public Optional<JobEntity> findByIdempotencyKey(String key) {
-        return em.createQuery("select j from JobEntity j where j.idempotencyKey = :k", JobEntity.class)
-                .setParameter("k", key).getResultStream().findFirst();
+    public Optional<JobEntity> findByIdempotencyKey(String owner, String key) {
+        return em.createQuery("select j from JobEntity j where j.owner = :o and j.idempotencyKey = :k",
+                        JobEntity.class)
+                .setParameter("o", owner).setParameter("k", key).getResultStream().findFirst();
+    }
+
+    /** Unfinished jobs of the owner (all owners when null). */
+    @Transactional
+    public long activeCount(String owner) {
+        var q = em.createNativeQuery("select count(*) from jobs where state not in ('SUCCEEDED','FAILED','CANCELLED')"
+                + (owner == null ? "" : " and owner = ?1"));
+        if (owner != null) {
+            q.setParameter(1, owner);
+        }
+        return ((Number) q.getSingleResult()).longValue();
+    }
+
+    /** Jobs per state (all owners), for the metrics. */
+    @Transactional
+    @SuppressWarnings("unchecked")
+    public Map<String, Long> countByState() {
+        Map<String, Long> out = new java.util.TreeMap<>();
+        for (Object[] r : (List<Object[]>) em.createNativeQuery("select state, count(*) from jobs group by state")
+                .getResultList()) {
+            out.put((String) r[0], ((Number) r[1]).longValue());
+        }
+        return out;
+    }
+
+    /** Stage tasks waiting for a worker (PENDING), per stage: the queue depth. */
+    @Transactional
+    @SuppressWarnings("unchecked")
+    public Map<String, Long> pendingByStage() {
+        Map<String, Long> out = new java.util.TreeMap<>();
+        for (Object[] r : (List<Object[]>) em.createNativeQuery("select stage, count(*) from stage_tasks "
+                + "where status = 'PENDING' group by stage").getResultList()) {
+            out.put((String) r[0], ((Number) r[1]).longValue());
+        }
+        return out;
     }
 
     @Transactional
@@ -97,23 +196,48 @@ public class JobStore {
 
     @Transactional
     public List<JobEntity> page(JobState state, int page, int size) {
-        String q = "select j from JobEntity j" + (state == null ? "" : " where j.state = :s")
-                + " order by j.createdAt desc, j.id";
-        var query = em.createQuery(q, JobEntity.class);
-        if (state != null) {
-            query.setParameter("s", state);
-        }
+        return page(null, state, page, size);
+    }
+
+    /** A page of the owner's jobs (every owner's when owner is null), newest first. */
+    @Transactional
+    public List<JobEntity> page(String owner, JobState state, int page, int size) {
+        var query = em.createQuery("select j from JobEntity j" + where(owner, state)
+                + " order by j.createdAt desc, j.id", JobEntity.class);
+        bind(query, owner, state);
         return query.setFirstResult(page * size).setMaxResults(size).getResultList();
     }
 
     @Transactional
     public long count(JobState state) {
-        var q = em.createQuery("select count(j) from JobEntity j" + (state == null ? "" : " where j.state = :s"),
-                Long.class);
+        return count(null, state);
+    }
+
+    @Transactional
+    public long count(String owner, JobState state) {
+        var q = em.createQuery("select count(j) from JobEntity j" + where(owner, state), Long.class);
+        bind(q, owner, state);
+        return q.getSingleResult();
+    }
+
+    private static String where(String owner, JobState state) {
+        List<String> c = new ArrayList<>();
+        if (owner != null) {
+            c.add("j.owner = :o");
+        }
+        if (state != null) {
+            c.add("j.state = :s");
+        }
+        return c.isEmpty() ? "" : " where " + String.join(" and ", c);
+    }
+
+    private static void bind(jakarta.persistence.TypedQuery<?> q, String owner, JobState state) {
+        if (owner != null) {
+            q.setParameter("o", owner);
+        }
         if (state != null) {
             q.setParameter("s", state);
         }
-        return q.getSingleResult();
     }
 
     /** Stage task rows of a job as maps (stage, status, attempts, owner, lease_until, last_error). */

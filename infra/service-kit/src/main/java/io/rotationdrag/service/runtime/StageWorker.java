@@ -9,6 +9,7 @@ import io.rotationdrag.service.config.KafkaSettings;
 import io.rotationdrag.service.config.RdConfig;
 import io.rotationdrag.service.db.JobEntity;
 import io.rotationdrag.service.db.JobStore;
+import io.rotationdrag.service.metrics.StageMetrics;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -128,6 +129,7 @@ public final class StageWorker implements Runnable {
     public void run() {
         loopRunning = true;
         consumer = new KafkaConsumer<>(new KafkaSettings(config.kafka().bootstrap()).consumer(group, workerId));
+        AutoCloseable consumerMetrics = StageMetrics.bind(consumer);
         try {
             consumer.subscribe(List.of(stage.topic(), stage.retryTopic()), new Rebalance());
             while (alive) {
@@ -144,6 +146,11 @@ public final class StageWorker implements Runnable {
                 }
             }
         } finally {
+            try {
+                consumerMetrics.close();
+            } catch (Exception e) {
+                LOG.debug("consumer metrics close", e);
+            }
             try {
                 consumer.close(Duration.ofSeconds(5));
             } catch (RuntimeException e) {
@@ -291,6 +298,7 @@ public final class StageWorker implements Runnable {
                 LOG.warn("stage {} finished after its lease was lost; result left to the new owner", stage);
             } else if (store.completeStage(jobId, stage, workerId)) {
                 LOG.info("stage {} done in {} ms", stage, (System.nanoTime() - t0) / 1_000_000);
+                StageMetrics.attempt(stage, "done", Duration.ofNanos(System.nanoTime() - t0));
             } else {
                 LOG.warn("stage {} finished but the lease was no longer ours", stage);
             }
@@ -305,14 +313,20 @@ public final class StageWorker implements Runnable {
                         store.abandonStep(jobId, step, attempt, "lease lost: " + t);
                     }
                     LOG.warn("stage {} stopped: lease lost", stage);
+                    StageMetrics.attempt(stage, "lease_lost", Duration.ofNanos(System.nanoTime() - t0));
                 } else if (store.isCancelRequested(jobId)) {
                     store.markCancelledByWorker(jobId, stage, step, attempt);
                     LOG.info("stage {} cancelled at step {}", stage, step);
+                    StageMetrics.attempt(stage, "cancelled", Duration.ofNanos(System.nanoTime() - t0));
                 } else {
                     String msg = t.getMessage() == null ? t.toString() : t.getClass().getSimpleName() + ": " + t.getMessage();
                     boolean retryable = !(t instanceof NonRetryableStageException);
                     var outcome = store.failAttempt(jobId, stage, step, attempt, workerId, msg, retryable);
                     LOG.warn("stage {} attempt {} failed ({}): {}", stage, attempt, outcome, msg, t);
+                    if (outcome != JobStore.FailureOutcome.LEASE_LOST) {
+                        StageMetrics.attempt(stage, outcome == JobStore.FailureOutcome.RETRY ? "retry" : "failed",
+                                Duration.ofNanos(System.nanoTime() - t0));
+                    }
                 }
             } catch (RuntimeException e) {
                 // Could not record the outcome: the lease will expire and the reaper re-queues the stage.

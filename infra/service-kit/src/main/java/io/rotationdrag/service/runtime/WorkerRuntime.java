@@ -6,6 +6,7 @@ import io.rotationdrag.service.blob.BlobStore;
 import io.rotationdrag.service.config.RdConfig;
 import io.rotationdrag.service.config.WorkerIdentity;
 import io.rotationdrag.service.db.JobStore;
+import io.rotationdrag.service.metrics.StageMetrics;
 import io.rotationdrag.service.kafka.TopicAdmin;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -100,6 +101,7 @@ public class WorkerRuntime {
             for (JobStore.Reaped x : r) {
                 LOG.warn("reaped expired lease: job {} stage {} owner {} after {} attempt(s)", x.jobId(), x.stage(),
                         x.owner(), x.attempts());
+                StageMetrics.reaped(x.stage());
             }
             return r;
         } catch (RuntimeException e) {

@@ -20,6 +20,10 @@ public class SweepEntity {
     @Column(nullable = false, length = 200)
     public String dataset;
 
+    /** Principal that created the sweep (its jobs have the same owner); "system" for nightly sweeps. */
+    @Column(nullable = false, length = 100)
+    public String owner;
+
     /** JSON list of method ids. */
     @Column(name = "methods_json", nullable = false)
     public String methodsJson;

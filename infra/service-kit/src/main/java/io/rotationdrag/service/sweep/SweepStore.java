@@ -24,10 +24,11 @@ public class SweepStore {
     }
 
     @Transactional
-    public SweepEntity create(UUID id, String dataset, String methodsJson, String optionSetsJson,
+    public SweepEntity create(UUID id, String owner, String dataset, String methodsJson, String optionSetsJson,
                               SweepEntity.Trigger trigger, UUID baseline, int samples) {
         SweepEntity s = new SweepEntity();
         s.id = id;
+        s.owner = owner;
         s.dataset = dataset;
         s.methodsJson = methodsJson;
         s.optionSetsJson = optionSetsJson;
@@ -53,18 +54,44 @@ public class SweepStore {
         return Optional.ofNullable(em.find(SweepEntity.class, id));
     }
 
-    /** The most recent sweep of the dataset created before {@code before} (the regression baseline). */
+    /**
+     * The owner's most recent sweep of the dataset created before {@code before} (the regression baseline); any
+     * owner's when owner is null (nightly sweeps, which only admins see).
+     */
     @Transactional
-    public Optional<SweepEntity> previous(String dataset, Instant before) {
-        return em.createQuery("select s from SweepEntity s where s.dataset = :d and s.createdAt < :t "
-                        + "order by s.createdAt desc", SweepEntity.class)
-                .setParameter("d", dataset).setParameter("t", before).setMaxResults(1).getResultStream().findFirst();
+    public Optional<SweepEntity> previous(String owner, String dataset, Instant before) {
+        var q = em.createQuery("select s from SweepEntity s where s.dataset = :d and s.createdAt < :t"
+                + (owner == null ? "" : " and s.owner = :o") + " order by s.createdAt desc", SweepEntity.class);
+        if (owner != null) {
+            q.setParameter("o", owner);
+        }
+        return q.setParameter("d", dataset).setParameter("t", before).setMaxResults(1).getResultStream().findFirst();
     }
 
     @Transactional
     public List<SweepEntity> recent(int max) {
         return em.createQuery("select s from SweepEntity s order by s.createdAt desc", SweepEntity.class)
                 .setMaxResults(max).getResultList();
+    }
+
+    /** An owner's sweeps (all when owner is null), newest first. */
+    @Transactional
+    public List<SweepEntity> page(String owner, int page, int size) {
+        var q = em.createQuery("select s from SweepEntity s" + (owner == null ? "" : " where s.owner = :o")
+                + " order by s.createdAt desc, s.id", SweepEntity.class);
+        if (owner != null) {
+            q.setParameter("o", owner);
+        }
+        return q.setFirstResult(page * size).setMaxResults(size).getResultList();
+    }
+
+    /** An owner's sweeps that still have unfinished jobs (admission control of new sweeps). */
+    @Transactional
+    public long activeCount(String owner) {
+        Number n = (Number) em.createNativeQuery("select count(distinct s.id) from sweeps s join sweep_jobs sj "
+                + "on sj.sweep_id = s.id join jobs j on j.id = sj.job_id where s.owner = ?1 "
+                + "and j.state not in ('SUCCEEDED','FAILED','CANCELLED')").setParameter(1, owner).getSingleResult();
+        return n.longValue();
     }
 
     @Transactional

@@ -126,6 +126,29 @@ class JobRuntimeTest {
         assertEquals(2, drag.get(1).attempt);
         // INVERT of attempt 2 found the inverted latent of attempt 1 and did not redo it.
         assertEquals(1, ScriptedHandlers.executions(id, JobState.INVERT));
+
+        // the Prometheus scrape has the stage durations by outcome, the retry and the consumer lag
+        String scrape = scrape();
+        assertTrue(scrape.contains("rd_stage_duration_seconds_count{outcome=\"done\",stage=\"DRAG\"}"), scrape);
+        assertTrue(scrape.contains("rd_stage_duration_seconds_bucket{outcome=\"retry\",stage=\"DRAG\""), scrape);
+        assertTrue(scrape.lines().anyMatch(l -> l.startsWith("rd_stage_retries_total{stage=\"DRAG\"}")
+                && Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)) >= 1), scrape);
+        assertTrue(scrape.contains("kafka_consumer_fetch_manager_records_lag"), "consumer lag metrics");
+    }
+
+    @org.eclipse.microprofile.config.inject.ConfigProperty(name = "quarkus.http.test-port")
+    int port;
+
+    private String scrape() {
+        try {
+            var http = java.net.http.HttpClient.newHttpClient();
+            var r = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port
+                    + "/q/metrics")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, r.statusCode());
+            return r.body();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @Test

@@ -53,6 +53,12 @@ public final class EditorPage {
         return page;
     }
 
+    /** Opens the editor with this API key in its localStorage, as a user who entered it in the key field. */
+    public EditorPage open(String url, String apiKey) {
+        page.addInitScript("localStorage.setItem('rd.apiKey', '" + apiKey.replace("'", "") + "')");
+        return open(url);
+    }
+
     public EditorPage open(String url) {
         page.navigate(url);
         page.waitForSelector("body[data-ready=true]");
