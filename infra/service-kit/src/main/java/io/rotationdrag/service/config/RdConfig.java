@@ -66,6 +66,17 @@ public interface RdConfig {
          *  (their message may sit behind a busy consumer's paused partition, or a retry is due). */
         @WithDefault("5s")
         Duration sweepGrace();
+
+        /** Graceful scale-in (SIGTERM): how long a running stage may go on to finish after the worker stops
+         *  taking records; past it the stage is asked to stop and its lease is released to another worker.
+         *  Keep shutdownGrace + releaseWait + a few seconds below the pod's terminationGracePeriodSeconds. */
+        @WithDefault("5s")
+        Duration shutdownGrace();
+
+        /** After asking the stage to stop at its next cancellation check, how long to wait for it before the
+         *  lease is released anyway (the step in flight is then abandoned; its result is not written). */
+        @WithDefault("10s")
+        Duration releaseWait();
     }
 
     interface Stages {

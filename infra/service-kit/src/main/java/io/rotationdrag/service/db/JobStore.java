@@ -552,6 +552,32 @@ public class JobStore {
                 .setParameter(4, reason).executeUpdate();
     }
 
+    /**
+     * Graceful scale-in: this worker hands its running stage back at once instead of letting the lease expire.
+     * Fenced by owner (false when the lease was no longer ours). The task goes back to PENDING, its open
+     * record is closed FAILED with the reason, and a fresh message goes to the stage topic so a live worker
+     * claims it within one poll. The released attempt stays in the history (attempts + 1 on the next claim),
+     * but max_attempts grows by one: a hand-over is not a failure and must not use up the retry budget.
+     */
+    @Transactional
+    public boolean releaseLease(UUID jobId, Stage stage, String workerId, String reason) {
+        Object[] row = lockTask(jobId, stage);
+        if (row == null || !"RUNNING".equals(row[0]) || !workerId.equals(row[3])) {
+            return false;
+        }
+        int attempts = ((Number) row[1]).intValue();
+        em.createNativeQuery("update stage_tasks set status = 'PENDING', owner = null, lease_until = null, "
+                + "max_attempts = max_attempts + 1, available_at = now(), last_error = ?3, updated_at = now() "
+                + "where job_id = ?1 and stage = ?2")
+                .setParameter(1, jobId).setParameter(2, stage.name()).setParameter(3, reason).executeUpdate();
+        em.createNativeQuery("update job_stage_records set status = 'FAILED', ended_at = now(), error = ?2 "
+                + "where job_id = ?1 and status = 'RUNNING'")
+                .setParameter(1, jobId).setParameter(2, reason).executeUpdate();
+        enqueue(new StageMessage(UUID.randomUUID(), jobId, stage, attempts + 1, null, Instant.now()));
+        relay.nudgeAfterCommit();
+        return true;
+    }
+
     /** Records an undecodable record for the dead-letter topic (there is no job to fail). */
     @Transactional
     public void deadLetterRaw(String sourceTopic, String key, byte[] value, String reason) {

@@ -36,6 +36,7 @@ public final class StageContext {
     private volatile JobState currentStep;
     private volatile boolean leaseLost;
     private volatile boolean cancelSeen;
+    private volatile boolean released;
     private long lastProgressMs;
     private long lastCancelPollMs;
 
@@ -115,7 +116,7 @@ public final class StageContext {
 
     /** True when the job was cancelled or this worker's lease was lost; the engine stops at its next step. */
     public boolean isCancelled() {
-        if (leaseLost || cancelSeen) {
+        if (leaseLost || cancelSeen || released) {
             return true;
         }
         long now = System.currentTimeMillis();
@@ -128,7 +129,8 @@ public final class StageContext {
 
     public void checkCancelled() {
         if (isCancelled()) {
-            throw new StageCancelledException(leaseLost ? "lease lost" : "job cancelled");
+            throw new StageCancelledException(leaseLost ? "lease lost" : released ? "worker shutting down"
+                    : "job cancelled");
         }
     }
 
@@ -138,5 +140,14 @@ public final class StageContext {
 
     void markLeaseLost() {
         leaseLost = true;
+    }
+
+    /** The worker is shutting down past its grace: stop at the next cancellation check (lease handed over). */
+    void requestRelease() {
+        released = true;
+    }
+
+    boolean releaseRequested() {
+        return released;
     }
 }

@@ -70,7 +70,8 @@ public final class StageWorker implements Runnable {
     private volatile boolean loopRunning;
     private volatile Set<TopicPartition> assignmentView = Set.of();
     private KafkaConsumer<String, byte[]> consumer;
-    private Future<?> running;
+    private volatile Future<?> running;
+    private volatile StageContext current;
     private long idleSinceMs = System.currentTimeMillis();
     private long lastSweepMs;
 
@@ -117,11 +118,69 @@ public final class StageWorker implements Runnable {
         return assignmentView;
     }
 
+    /** What {@link #drain} did with the stage in flight. */
+    public enum Drained { IDLE, FINISHED, RELEASED }
+
+    /**
+     * Stops taking records: the dispatch loop ends and its consumer leaves the group (its partitions move to
+     * the other consumers at once). A stage in flight goes on, heart-beating, until {@link #drain}.
+     */
     void stop() {
         alive = false;
         KafkaConsumer<String, byte[]> c = consumer;
         if (c != null) {
             c.wakeup();
+        }
+    }
+
+    /**
+     * Graceful scale-in, after {@link #stop} and the loop's end: lets the stage in flight finish until
+     * {@code graceEnd}; past it, asks the stage to stop at its next cancellation check and hands its lease back
+     * ({@link JobStore#releaseLease}) so another worker resumes the stage at once instead of after the lease
+     * expires. If the stage does not reach a check within {@code releaseWait} (an uninterruptible step), the
+     * lease is released anyway; the step in flight is abandoned (its result is fenced out by the owner check).
+     */
+    Drained drain(Instant graceEnd, Duration releaseWait) {
+        Future<?> r = running;
+        if (r == null || r.isDone()) {
+            return Drained.IDLE;
+        }
+        if (await(r, Duration.between(Instant.now(), graceEnd))) {
+            LOG.info("{}: stage in flight finished within the shutdown grace", workerId);
+            return Drained.FINISHED;
+        }
+        StageContext c = current;
+        if (c == null) {
+            return await(r, releaseWait) ? Drained.FINISHED : Drained.IDLE;
+        }
+        c.requestRelease();
+        boolean stopped = await(r, releaseWait);
+        try {
+            // A no-op when execute() already released it at the cancellation check (owner-fenced).
+            store.releaseLease(c.jobId(), stage, workerId, releaseReason(c.currentStep()));
+        } catch (RuntimeException e) {
+            LOG.error("{}: could not release the lease of job {}: it expires instead", workerId, c.jobId(), e);
+        }
+        LOG.info("{}: stage of job {} handed over past the shutdown grace ({})", workerId, c.jobId(),
+                stopped ? "stopped at a cancellation check" : "step in flight abandoned");
+        return Drained.RELEASED;
+    }
+
+    private String releaseReason(JobState step) {
+        return "worker " + workerId + " shut down: stage handed over" + (step == null ? "" : " at step " + step);
+    }
+
+    private static boolean await(Future<?> f, Duration d) {
+        try {
+            f.get(Math.max(0, d.toMillis()), TimeUnit.MILLISECONDS);
+            return true;
+        } catch (java.util.concurrent.TimeoutException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return f.isDone();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.CancellationException e) {
+            return true;
         }
     }
 
@@ -279,6 +338,7 @@ public final class StageWorker implements Runnable {
         try {
             JobEntity job = store.find(jobId).orElseThrow(() -> new IllegalStateException("job vanished"));
             ctx = new StageContext(store, blobs, job, stage, attempt, workerId);
+            current = ctx;
             final StageContext c = ctx;
             long every = Math.max(100, config.stage().lease().toMillis() / 3);
             beat = heartbeats.scheduleAtFixedRate(() -> {
@@ -308,7 +368,10 @@ public final class StageWorker implements Runnable {
             }
             JobState step = ctx == null ? null : ctx.currentStep();
             try {
-                if (ctx != null && ctx.leaseLost()) {
+                if (ctx != null && ctx.releaseRequested() && !ctx.leaseLost()) {
+                    store.releaseLease(jobId, stage, workerId, releaseReason(step));
+                    LOG.info("stage {} stopped at step {} for shutdown: lease released", stage, step);
+                } else if (ctx != null && ctx.leaseLost()) {
                     if (step != null) {
                         store.abandonStep(jobId, step, attempt, "lease lost: " + t);
                     }
@@ -333,6 +396,7 @@ public final class StageWorker implements Runnable {
                 LOG.error("could not record the outcome of stage {}: {}", stage, e.toString(), e);
             }
         } finally {
+            current = null;
             MDC.remove("jobId");
             MDC.remove("stage");
             MDC.remove("step");

@@ -8,6 +8,7 @@ import io.rotationdrag.service.config.WorkerIdentity;
 import io.rotationdrag.service.db.JobStore;
 import io.rotationdrag.service.metrics.StageMetrics;
 import io.rotationdrag.service.kafka.TopicAdmin;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Any;
@@ -16,6 +17,7 @@ import jakarta.inject.Inject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executors;
@@ -80,13 +82,25 @@ public class WorkerRuntime {
         scheduler.scheduleWithFixedDelay(this::reap, every, every, TimeUnit.MILLISECONDS);
     }
 
-    void stop(@Observes ShutdownEvent ev) {
+    /**
+     * Graceful scale-in (SIGTERM from Kubernetes): stop taking records, let stages in flight finish within
+     * rd.worker.shutdown-grace, then hand the rest back (see {@link StageWorker#drain}). Runs before the
+     * outbox relay stops (lower priority value first) so the hand-over message is still published.
+     */
+    void stop(@Observes @Priority(100) ShutdownEvent ev) {
+        Instant graceEnd = Instant.now().plus(config.worker().shutdownGrace());
         workers.forEach(StageWorker::stop);
         for (Thread t : threads) {
             try {
                 t.join(10_000);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            }
+        }
+        for (StageWorker w : workers) {
+            StageWorker.Drained d = w.drain(graceEnd, config.worker().releaseWait());
+            if (d != StageWorker.Drained.IDLE) {
+                LOG.info("shutdown: {} {}", w.workerId(), d);
             }
         }
         if (scheduler != null) {
