@@ -89,7 +89,7 @@ public final class EditCli {
 
     static String usage() {
         return "usage: EditCli --image IN.png --points \"hx,hy,tx,ty;...\"|JSON [--model DIR] [--mask MASK.png] "
-                + "[--prompt TEXT] [--method dragdiffusion|rotationdrag|rotationdrag-cached|freedrag] [--out OUT.png] "
+                + "[--prompt TEXT] [--method dragdiffusion|rotationdrag|rotationdrag-cached|freedrag|rotate-pixels|rotate-latent] [--out OUT.png] "
                 + "[--steps N] [--lora-steps N] [--inv-steps N] [--strength S] [--working-size N] [--seed N] [--preview-every N] [--outcome FILE] "
                 + "[--device cpu|gpu(0)] [--threads N]";
     }

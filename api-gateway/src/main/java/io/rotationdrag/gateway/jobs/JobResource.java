@@ -90,7 +90,7 @@ public class JobResource {
                     + "a pair with handle == target is a rotation axis") String points,
             @RestForm("prompt") String prompt,
             @RestForm("method") @Parameter(description = "dragdiffusion | rotationdrag | rotationdrag-cached | "
-                    + "freedrag") String method,
+                    + "freedrag | rotate-pixels | rotate-latent") String method,
             @RestForm("options") @Parameter(description = "partial EditOptions JSON, e.g. {\"seed\":7,"
                     + "\"drag\":{\"maxSteps\":40}}") String options,
             @RestForm("idempotencyKey") String formKey,
