@@ -32,13 +32,15 @@ import org.slf4j.LoggerFactory;
  * inversion implies, eps_hat = (z_t - sqrt(abar_t) x0) / sqrt(1 - abar_t), is moved with the part the same way
  * (so content keeps its own noise) to eps_w. Blended latent diffusion then denoises from
  * <pre>
- *   z_start = m_k z_known(t) + (1 - m_k) W(z_t),   z_known(t) = sqrt(abar_t) x0_w + sqrt(1 - abar_t) eps_w
+ *   z_start = z_known(t),   z_known(t) = sqrt(abar_t) x0_w + sqrt(1 - abar_t) eps_w
  * </pre>
- * and after every DDIM step to t' replaces the known cells again: z = m_k z_known(t') + (1 - m_k) z (at the last
- * step z_known = x0_w). m_k is 0 on latent cells that hold any unknown pixel, grown by one cell (the seam the model
- * harmonises), 1 elsewhere. Batch 1, no attention control: n_actual UNet forwards in all. The decoded result is
- * upscaled to the input size and used only on the unknown pixels (grown by the feather width, feathered); every
- * known pixel is the warped input's, at the input's resolution.
+ * (the whole warped image noised, so the uncovered cells start from its smooth harmonic fill rather than from the old
+ * part's inverted latent) and after every DDIM step to t' replaces the known cells again:
+ * z = m_k z_known(t') + (1 - m_k) z (at the last step z_known = x0_w). m_k is 0 on latent cells that hold any
+ * unknown pixel, grown by one cell (the seam the model harmonises), 1 elsewhere. Batch 1, no attention control:
+ * n_actual UNet forwards in all. The decoded result is upscaled to the input size and used only on the unknown pixels
+ * (grown by the feather width into the background, feathered; never on the moved part); every known pixel is the
+ * warped input's, at the input's resolution.
  */
 final class RegionRotateStage {
 
@@ -153,6 +155,11 @@ final class RegionRotateStage {
         int f = (int) Math.ceil(featherPx);
         float[] s = Feather.inside(Feather.dilate(w.unknown(), w.width(), w.height(), f), w.width(), w.height(),
                 featherPx);
+        for (int k = 0; k < s.length; k++) {
+            if (w.coverage()[k] >= RegionWarp.MOVED) {
+                s[k] = 0f; // the moved part stays the input's pixels, the feather runs into the background only
+            }
+        }
         int[] md = model.getRGB(0, 0, w.width(), w.height(), null, 0, w.width());
         int[] warped = w.image().getRGB(0, 0, w.width(), w.height(), null, 0, w.width());
         int[] out = new int[md.length];
@@ -186,7 +193,6 @@ final class RegionRotateStage {
             eps[k] = (float) ((zt[k] - sa * x0[k]) / sn);
         }
         float[] epsW = LatentRegionWarp.warp(eps, shape, motion);
-        float[] zW = LatentRegionWarp.warp(zt, shape, motion);
         int h = (int) shape[2];
         int w = (int) shape[3];
         float[] unknownFrac = RegionMotion.areaResize(toFloat(warped.unknown()), e.inputWidth(), e.inputHeight(), w,
@@ -203,8 +209,7 @@ final class RegionRotateStage {
         NDArray epsA = OwnedArrays.of(m, epsW, new Shape(shape));
         NDArray mk = OwnedArrays.of(m, known, new Shape(1, 1, h, w));
         NDArray zKnown = noised(x0w, epsA, ab);
-        NDArray zWarp = OwnedArrays.of(m, zW, new Shape(shape));
-        NDArray start = zKnown.mul(mk).add(zWarp.mul(mk.neg().add(1f)));
+        NDArray start = zKnown;
         LOG.info("rotate-pixels: {} unknown pixels of {}, {} unknown latent cells of {}", count(warped.unknown()),
                 warped.unknown().length, count(unknownCell), unknownCell.length);
         return new Blend(warped, x0w, epsA, mk, start);

@@ -15,7 +15,8 @@ import java.awt.image.BufferedImage;
  *   <li>Backward mapping, bilinear, premultiplied: output pixel q samples s = T^-1(q) and gets
  *       out = (A I)(s) + (1 - A(s)) out, with A and A I read as 0 outside the image, part after part.</li>
  *   <li>Unknown: footprint pixels that the moved parts do not cover fully (coverage &lt; 0.999), grown by the
- *       seam width, inside the mask. Everything else is known: the moved part or the untouched input.</li>
+ *       seam width, inside the mask, except the moved part's own pixels (coverage &gt;= 0.5). Everything else is known:
+ *       the moved part or the untouched input.</li>
  * </ol>
  */
 final class RegionWarp {
@@ -26,6 +27,9 @@ final class RegionWarp {
             return ImageOps.fromRgbFloats(rgb, width, height);
         }
     }
+
+    /** Coverage from which a pixel counts as the moved part (kept, never repainted). */
+    static final float MOVED = 0.5f;
 
     private RegionWarp() {
     }
@@ -82,8 +86,10 @@ final class RegionWarp {
             uncovered[k] = footprint[k] && coverage[k] < 0.999f;
         }
         boolean[] unknown = seamPx > 0 ? Feather.dilate(uncovered, w, h, seamPx) : uncovered;
-        if (mask != null && !mask.isEmpty()) {
-            for (int k = 0; k < unknown.length; k++) {
+        for (int k = 0; k < unknown.length; k++) {
+            // the moved part itself is always known: the seam grows into the background, not into the part
+            unknown[k] &= coverage[k] < MOVED;
+            if (mask != null && !mask.isEmpty()) {
                 unknown[k] &= mask.get(k % w, k / w);
             }
         }

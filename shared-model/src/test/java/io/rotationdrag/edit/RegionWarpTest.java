@@ -73,6 +73,12 @@ class RegionWarpTest {
                 assertFalse(w.unknown()[y * 48 + x]);
             }
         }
+        // the moved part is never repainted
+        for (int k = 0; k < w.unknown().length; k++) {
+            if (w.coverage()[k] >= RegionWarp.MOVED) {
+                assertFalse(w.unknown()[k], "moved part pixel " + k + " marked unknown");
+            }
+        }
         // unknown pixels stay inside the mask
         for (int k = 0; k < w.unknown().length; k++) {
             if (w.unknown()[k]) {
