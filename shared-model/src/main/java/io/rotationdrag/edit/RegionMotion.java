@@ -18,7 +18,8 @@ import java.util.List;
  * <p><b>Transform rule.</b> Each drag handle gets its axis from {@link RotationAxis#select} (the rule the rotation
  * trackers use). Handles whose axis is a user axis or the perpendicular-line point rotate about it: the handles that
  * share one axis form one part with the least-squares rotation + uniform scale about that axis (exact for one
- * handle: the handle lands on its target). A handle whose axis would be the image centre (no mask and no user axis,
+ * handle: the handle lands on its target). Without a user axis, the perpendicular-line point is replaced by a rigid
+ * pivot ({@link #rigidPivot}): scale 1, the handle still lands on its target. A handle whose axis would be the image centre (no mask and no user axis,
  * full mask, or the fallback) has no axis of its own: it translates, and the handles of one mask component share
  * the mean translation. The part's region is the union of its handles' {@link PartRegion}s.
  *
@@ -109,18 +110,55 @@ public final class RegionMotion {
             List<Vec2> ts = group.stream().map(targets::get).toList();
             SimilarityTransform t;
             String how;
+            List<PartRegion.Region> rs = group.stream().map(regions::get).toList();
+            boolean[] region = PartRegion.union(rs);
+            Vec2 axis = ci.axis();
+            if (ci.source() == RotationAxis.Source.PERPENDICULAR_LINE) {
+                axis = rigidPivot(hs.get(0), ts.get(0), region, w);
+            }
             if (rotates && hs.stream().anyMatch(p -> p.distance(ci.axis()) > 1e-9)) {
-                t = SimilarityTransform.leastSquaresAbout(ci.axis(), hs, ts);
+                Vec2 c = axis;
+                t = SimilarityTransform.leastSquaresAbout(c, hs, ts);
                 how = String.format(java.util.Locale.ROOT, "rotation %.1f deg, scale %.3f about %s (%s)",
-                        t.angleDeg(), t.scale(), ci.axis(), ci.reason());
+                        t.angleDeg(), t.scale(), axis, ci.source() == RotationAxis.Source.PERPENDICULAR_LINE
+                                ? "no user axis: the part's far end moved onto the handle-target bisector"
+                                : ci.reason());
             } else {
                 t = SimilarityTransform.meanTranslation(hs, ts);
                 how = "translation by " + t.shift() + " (" + ci.reason() + ")";
             }
-            List<PartRegion.Region> rs = group.stream().map(regions::get).toList();
-            parts.add(new Part(t, PartRegion.union(rs), group, how + "; region " + rs.get(0).rule()));
+            parts.add(new Part(t, region, group, how + "; region " + rs.get(0).rule()));
         }
         return new RegionMotion(w, h, parts);
+    }
+
+    /**
+     * The pivot of a rigid turn when the user gave no axis: the part pixel farthest from the handle (the part's other
+     * end, where a part that turns is usually held) projected onto the perpendicular bisector of handle and target,
+     * the line of every centre that turns the handle onto the target without scaling. (RotationAxis's perpendicular-
+     * line point suits tracking, but as a centre it would scale the part by |t - a| / |h - a|, far from 1.)
+     */
+    static Vec2 rigidPivot(Vec2 handle, Vec2 target, boolean[] region, int width) {
+        Vec2 far = handle;
+        double best = -1;
+        for (int k = 0; k < region.length; k++) {
+            if (region[k]) {
+                Vec2 p = new Vec2(k % width, k / width);
+                double d = p.distance(handle);
+                if (d > best) {
+                    best = d;
+                    far = p;
+                }
+            }
+        }
+        Vec2 mid = handle.plus(target).scale(0.5);
+        Vec2 drag = target.minus(handle);
+        if (drag.norm() < 1e-12) {
+            return far;
+        }
+        Vec2 n = new Vec2(-drag.y(), drag.x()).normalized();
+        double s = (far.x() - mid.x()) * n.x() + (far.y() - mid.y()) * n.y();
+        return mid.plus(n.scale(s));
     }
 
     /** The grid cell centre of cell {@code q} of an N_w x N_h grid, in input pixels. */

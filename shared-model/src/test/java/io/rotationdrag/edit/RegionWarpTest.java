@@ -88,6 +88,21 @@ class RegionWarpTest {
     }
 
     @Test
+    void withoutAUserAxisTheTurnIsRigidAboutThePartsFarEnd() {
+        // the same quarter turn, no axis given: the perpendicular-line point would scale the bar; the rigid pivot
+        // lies on the handle-target bisector near the bar's root (24, 23.5)
+        Vec2 h = new Vec2(40, 23.5);
+        Vec2 t = new Vec2(24, 7.5);
+        RegionMotion m = RegionMotion.plan(bar(), sweep(), List.of(PointPair.of(h.x(), h.y(), t.x(), t.y())));
+        io.rotationdrag.drag.SimilarityTransform tr = m.parts().get(0).transform();
+        assertEquals(1.0, tr.scale(), 1e-9);
+        assertEquals(t.x(), tr.apply(h).x(), 1e-9);
+        assertEquals(t.y(), tr.apply(h).y(), 1e-9);
+        assertTrue(tr.centre().distance(new Vec2(24, 23.5)) < 3, "pivot " + tr.centre());
+        assertEquals(90, tr.angleDeg(), 10);
+    }
+
+    @Test
     void sourcesMapBackAcrossGridsOfOtherSizes() {
         RegionMotion m = quarterTurn();
         // the handle on the input grid comes from itself turned back; on a 12 x 12 grid the same point in its units
