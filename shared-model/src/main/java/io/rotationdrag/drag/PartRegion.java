@@ -21,12 +21,13 @@ import java.util.List;
  *       colour to p.</li>
  *   <li>|p - b| &lt; {@value #MIN_CONTRAST}: the part cannot be told from its surroundings, the part is C
  *       ({@link Rule#COMPONENT}).</li>
- *   <li>Otherwise ({@link Rule#COLOUR}): the pixels of C nearer in colour to p than to b, the 8-connected piece of
- *       them that holds the seed, grown by {@value #GROW} px inside C (anti-aliased edge pixels are mixtures of
- *       both colours and belong to the moving part too).</li>
+ *   <li>Otherwise ({@link Rule#COLOUR}): the pixels of C nearer in colour to p than to b and within |p - b| / 3 of
+ *       p (so a third colour, such as a fixed body the mask overlaps, stays out), the 8-connected piece of them that
+ *       holds the seed, grown by {@value #GROW} px inside C (anti-aliased edge pixels are mixtures of both colours and
+ *       belong to the moving part too).</li>
  * </ol>
- * A fixed body inside the mask whose colour is nearer to the part's than to the surroundings and that touches the
- * part is taken with it: the rule separates two colours, not three; drawing the mask off the body avoids it.
+ * A fixed body inside the mask whose colour is within a third of the contrast of the part's and that touches the
+ * part is still taken with it; drawing the mask off the body avoids it.
  */
 public final class PartRegion {
 
@@ -34,6 +35,8 @@ public final class PartRegion {
     public static final int HANDLE_RADIUS = 3;
     /** Smallest part/surroundings colour distance (RGB units) for the colour rule. */
     public static final double MIN_CONTRAST = 30;
+    /** A part pixel lies within |p - b| / this of the part colour (keeps a third colour, e.g. a body, out). */
+    public static final double TOLERANCE_DIVISOR = 3;
     /** Pixels the colour region grows by inside its component. */
     public static final int GROW = 1;
 
@@ -117,8 +120,10 @@ public final class PartRegion {
             }
         }
         boolean[] similar = new boolean[w * h];
+        double tau = dist(p, b) / TOLERANCE_DIVISOR;
         for (int k = 0; k < similar.length; k++) {
-            similar[k] = comp[k] && dist(rgb[k], p) < dist(rgb[k], b);
+            double dp = dist(rgb[k], p);
+            similar[k] = comp[k] && dp < dist(rgb[k], b) && dp <= tau;
         }
         boolean[] part = grow(connected(similar, seed, w, h), comp, w, h, GROW);
         return new Region(w, h, part, comp, Rule.COLOUR, p, b);

@@ -82,6 +82,32 @@ class PartRegionTest {
     }
 
     @Test
+    void aThirdColourTouchingThePartInsideTheMaskStaysOut() {
+        // yellow background, a brown body (nearer in colour to the black arm than to the yellow) under the mask
+        BufferedImage img = new BufferedImage(40, 40, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < 40; y++) {
+            for (int x = 0; x < 40; x++) {
+                int c = 0xF0DC28;
+                if (Math.hypot(x - 12, y - 20) <= 8) {
+                    c = 0x825032;
+                }
+                if (x >= 20 && x <= 34 && y >= 18 && y <= 21) {
+                    c = 0x141414;
+                }
+                img.setRGB(x, y, c);
+            }
+        }
+        PartRegion.Region r = PartRegion.of(img, null, new Vec2(33, 20));
+        assertEquals(PartRegion.Rule.COLOUR, r.rule());
+        assertTrue(r.get(25, 19) && r.get(34, 21));
+        for (int y = 0; y < 40; y++) {
+            for (int x = 0; x < 18; x++) {
+                assertFalse(r.get(x, y), "body pixel " + x + "," + y + " taken with the arm");
+            }
+        }
+    }
+
+    @Test
     void aPartThatLooksLikeItsSurroundingsTakesTheWholeComponent() {
         BufferedImage flat = new BufferedImage(32, 32, BufferedImage.TYPE_INT_RGB);
         for (int y = 0; y < 32; y++) {
