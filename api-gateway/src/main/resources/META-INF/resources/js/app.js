@@ -16,6 +16,9 @@ const METHOD_DEFAULTS = {
   'rotationdrag-cached': { drag: 80, inversion: 0.75, lora: 60 },
   freedrag: { drag: 80, inversion: 0.75, lora: 60 },
   'dragdiffusion-blend': { drag: 80, inversion: 0.75, lora: 60 },
+  // the region methods run no drag steps (the drag-steps field is ignored by them)
+  'rotate-pixels': { drag: 80, inversion: 0.75, lora: 60 },
+  'rotate-latent': { drag: 80, inversion: 0.75, lora: 60 },
 };
 const OPTION_INPUTS = { drag: 'opt-drag-steps', inversion: 'opt-inversion', lora: 'opt-lora-steps' };
 const KNOWN_FIELDS = ['image', 'mask', 'points', 'prompt', 'method', 'options', 'apiKey'];

@@ -42,6 +42,7 @@ public final class DragEditor implements AutoCloseable {
     private final DdimInverter inverter;
     private final Denoiser denoiser;
     private final DragStage dragStage;
+    private final RegionRotateStage regionStage;
 
     /** An editor on a loaded model; the caller keeps ownership of the model. */
     public DragEditor(StableDiffusion model) {
@@ -70,6 +71,7 @@ public final class DragEditor implements AutoCloseable {
         this.inverter = new DdimInverter(model, textStates);
         this.denoiser = new Denoiser(model, textStates);
         this.dragStage = new DragStage(model);
+        this.regionStage = new RegionRotateStage(model, inverter);
     }
 
     /** Loads a diffusers folder; the editor owns the model and closes it. */
@@ -125,6 +127,9 @@ public final class DragEditor implements AutoCloseable {
                             DragStepListener steps) {
         PreparedEdit e = prepare(r);
         checkInversion(e, inv);
+        if (e.options().tracker().regionMethod()) {
+            return regionStage.drag(e, r, inv, p, c);
+        }
         InversionOptions io = e.options().inversion();
         UNetEvaluations counter = new UNetEvaluations();
         try (NDManager m = model.manager().newSubManager();
@@ -142,7 +147,11 @@ public final class DragEditor implements AutoCloseable {
         }
     }
 
-    /** Stage 4: denoising of [original, optimised] with mutual self-attention control, at the input size. */
+    /**
+     * Stage 4: denoising of [original, optimised] with mutual self-attention control (rotate-pixels: blended latent
+     * diffusion, {@link RegionRotateStage}), at the input size; then the input's own pixels are put back outside the
+     * mask ({@link OutsideMaskComposite}), for every method.
+     */
     public BufferedImage denoise(EditRequest r, LoraWeights lora, Inversion inv, DragOutcome d, ProgressListener p,
                                  Cancellation c) {
         PreparedEdit e = prepare(r);
@@ -155,8 +164,12 @@ public final class DragEditor implements AutoCloseable {
                     + d.timestep() + ") does not belong to this inversion (latent " + Arrays.toString(inv.shape())
                     + " at t=" + inv.timestep() + ")");
         }
-        return denoiser.denoise(inv, d.latent(), e.prompt(), e.options().denoise(), lora, e.inputWidth(),
+        BufferedImage made = e.options().tracker() == TrackerKind.ROTATE_PIXELS
+                ? regionStage.denoisePixels(e, r, inv, d, lora, p, c)
+                : denoiser.denoise(inv, d.latent(), e.prompt(), e.options().denoise(), lora, e.inputWidth(),
                 e.inputHeight(), p, c);
+        return OutsideMaskComposite.compose(e.input(), made, RegionRotateStage.inputMask(r),
+                OutsideMaskComposite.featherPx(e.inputWidth(), e.workWidth()));
     }
 
     /** All four stages in one call. */

@@ -140,6 +140,15 @@ public final class EditBenchmark {
                         dd.unetForwards() + dd.unetBackwards()),
                 ratio(wall(reinvertCached, ProgressEvent.DRAG), wall(dd, ProgressEvent.DRAG)),
                 ratio(reinvertCached.totalWallMs(), dd.totalWallMs()));
+        for (TrackerKind k : TrackerKind.values()) {
+            if (k.regionMethod()) {
+                EditResult g = results.get(k);
+                System.out.printf(Locale.ROOT, "ratio %-18s / dragdiffusion: UNet forwards %.3f, fwd+bwd %.3f, "
+                                + "total wall %.3f%n", k.id(), ratio(g.unetForwards(), dd.unetForwards()),
+                        ratio(g.unetForwards() + g.unetBackwards(), dd.unetForwards() + dd.unetBackwards()),
+                        ratio(g.totalWallMs(), dd.totalWallMs()));
+            }
+        }
         // like for like within each run: the same edit without its template forwards is a DragDiffusion run of the
         // same number of steps, so these ratios do not depend on the trackers stopping after different step counts
         System.out.println("template overhead at the same steps, (fwd) / (fwd - tmplFwd) and (fwd + bwd) / "

@@ -4,7 +4,11 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.stream.Collectors;
 
-/** The drag method of a job (its tracking strategy); {@link #id()} is the name used in APIs and messages. */
+/**
+ * The method of a drag job: a point-tracking strategy of the drag optimisation, or one of the region methods that turn
+ * the part by its known transform instead ({@link #regionMethod()}); {@link #id()} is the name used in APIs and
+ * messages.
+ */
 public enum TrackerKind {
     /** Template = features of the initial latent at the initial handle (DragDiffusion). */
     DRAGDIFFUSION("dragdiffusion"),
@@ -18,7 +22,17 @@ public enum TrackerKind {
      */
     FREEDRAG("freedrag"),
     /** DragDiffusion's loop with a template that is a running blend of the tracked features (not FreeDrag). */
-    DRAGDIFFUSION_BLEND("dragdiffusion-blend");
+    DRAGDIFFUSION_BLEND("dragdiffusion-blend"),
+    /**
+     * Region method: the part's pixels turned by the transform that takes the handle to its target, the uncovered
+     * area repainted by blended latent diffusion (edit.RegionRotateStage). No drag optimisation.
+     */
+    ROTATE_PIXELS("rotate-pixels"),
+    /**
+     * Region method: the same transform applied to the inverted latent z_t inside the part, uncovered cells filled
+     * by bilateral nearest-neighbour interpolation, then denoised with mutual self-attention control.
+     */
+    ROTATE_LATENT("rotate-latent");
 
     private final String id;
 
@@ -37,6 +51,16 @@ public enum TrackerKind {
     /** Every id in declaration order, joined by {@code separator} (for usage texts and error messages). */
     public static String ids(String separator) {
         return Arrays.stream(values()).map(TrackerKind::id).collect(Collectors.joining(separator));
+    }
+
+    /** True for the methods that move the part by its transform instead of running the drag optimisation. */
+    public boolean regionMethod() {
+        return this == ROTATE_PIXELS || this == ROTATE_LATENT;
+    }
+
+    /** The point trackers of the drag optimisation (every kind that is not a region method). */
+    public static java.util.List<TrackerKind> trackers() {
+        return Arrays.stream(values()).filter(k -> !k.regionMethod()).toList();
     }
 
     /** Parses an id ("rotationdrag-cached") or enum name ("ROTATIONDRAG_CACHED"), case-insensitively. */

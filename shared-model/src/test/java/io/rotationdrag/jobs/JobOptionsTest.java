@@ -15,6 +15,12 @@ class JobOptionsTest {
         assertEquals(EditOptions.defaults().withTracker(TrackerKind.ROTATIONDRAG), JobOptions.resolve("rotationdrag", "{}"));
         assertEquals(EditOptions.dragDiffusion(), JobOptions.resolve("dragdiffusion", " "));
         assertEquals(TrackerKind.FREEDRAG, JobOptions.resolve("freedrag", "{}").tracker());
+        // the region methods are methods like the trackers: same ids in jobs, same defaults otherwise
+        assertEquals(EditOptions.defaults().withTracker(TrackerKind.ROTATE_PIXELS), JobOptions.resolve("rotate-pixels", "{}"));
+        assertEquals(TrackerKind.ROTATE_LATENT, JobOptions.resolve("ROTATE_LATENT", null).tracker());
+        assertTrue(TrackerKind.ROTATE_LATENT.regionMethod() && !TrackerKind.FREEDRAG.regionMethod());
+        assertTrue(assertThrows(EditValidationException.class, () -> JobOptions.resolve("rotate", null)).getMessage()
+                .contains("rotate-pixels, rotate-latent"));
     }
 
     @Test

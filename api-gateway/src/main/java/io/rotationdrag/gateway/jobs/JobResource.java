@@ -104,7 +104,7 @@ public class JobResource {
                     + "a pair with handle == target is a rotation axis") String points,
             @RestForm("prompt") String prompt,
             @RestForm("method") @Parameter(description = "dragdiffusion | rotationdrag | rotationdrag-cached | "
-                    + "freedrag | dragdiffusion-blend") String method,
+                    + "freedrag | dragdiffusion-blend | rotate-pixels | rotate-latent") String method,
             @RestForm("options") @Parameter(description = "partial EditOptions JSON, e.g. {\"seed\":7,"
                     + "\"drag\":{\"maxSteps\":40}}; bounded by the server (rd.gateway.limits.*, defaults: "
                     + "drag.maxSteps 300, drag.trackRadius 12, drag.supervisionRadius 8, lora.steps 400, lora.rank 64, "

@@ -9,7 +9,8 @@ package io.rotationdrag.gateway.jobs;
  *                       scores the edit against it (PSNR/SSIM in the mask, ground-truth MD floor)
  * @param points         JSON {@code [[x,y],[x,y],...]} handle/target pairs
  * @param prompt         text prompt, may be null
- * @param method         dragdiffusion | rotationdrag | rotationdrag-cached | freedrag | dragdiffusion-blend
+ * @param method         dragdiffusion | rotationdrag | rotationdrag-cached | freedrag | dragdiffusion-blend |
+ *                       rotate-pixels | rotate-latent
  * @param options        partial EditOptions JSON, may be null
  * @param idempotencyKey from the header and/or the form field (already reconciled), may be null
  */

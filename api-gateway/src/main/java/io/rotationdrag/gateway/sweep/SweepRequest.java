@@ -8,7 +8,8 @@ import java.util.List;
  * Body of {@code POST /api/v1/sweeps}.
  *
  * @param dataset    a dataset imported into rd-datasets
- * @param methods    method ids (dragdiffusion, rotationdrag, rotationdrag-cached, freedrag, dragdiffusion-blend)
+ * @param methods    method ids (dragdiffusion, rotationdrag, rotationdrag-cached, freedrag, dragdiffusion-blend,
+ *                   rotate-pixels, rotate-latent)
  * @param options    option grid or list of option sets ({@link OptionGrid}); null = method defaults
  * @param maxSamples use only the first N samples (in dataset order); null = all
  */
