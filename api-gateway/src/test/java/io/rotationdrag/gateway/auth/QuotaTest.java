@@ -39,6 +39,7 @@ class QuotaTest {
             return Map.of("rd.gateway.auth.keys",
                     "carol:user:48b36432454e8babfc34952e4826aae12b17379b5a4c0a5c837a695a9cf9b882",
                     "rd.gateway.quota.max-active-jobs", "3",
+                    "rd.gateway.quota.max-active-sweeps", "1",
                     "rd.gateway.quota.retry-after", "17s");
         }
     }
@@ -88,6 +89,35 @@ class QuotaTest {
         UUID one = store.page("carol", null, 0, 1).get(0).id;
         store.requestCancel(one);
         assertEquals(201, TestInputs.valid(TestInputs.png(64, 64, 420), null, CAROL).post("/api/v1/jobs").statusCode());
+        cancelCarols();
+    }
+
+    @Inject
+    io.rotationdrag.service.sweep.SweepStore sweeps;
+
+    /** One unfinished sweep per principal here: the second is 429 until the first has ended; nothing stored. */
+    @Test
+    void aSecondSweepWaitsForTheFirst() throws Exception {
+        cancelCarols();
+        String dataset = "quota-" + UUID.randomUUID().toString().substring(0, 8);
+        java.nio.file.Path root = java.nio.file.Files.createTempDirectory("rd-quota-ds");
+        io.rotationdrag.eval.DragBenchSample s = new io.rotationdrag.eval.DragBenchSample("c", "s1",
+                TestInputs.picture(64, 64, 7), null, List.of(new io.rotationdrag.eval.HandleTarget(10, 10, 30, 10)),
+                "a bar", null, null);
+        io.rotationdrag.eval.DragBenchWriter.writeSampleUnder(root, s);
+        io.rotationdrag.gateway.sweep.DatasetImport.main(new String[] {root.toString(), dataset});
+        String body = "{\"dataset\":\"" + dataset + "\",\"methods\":[\"rotationdrag\"]}";
+        Response first = as(CAROL).contentType("application/json").body(body).post("/api/v1/sweeps");
+        assertEquals(201, first.statusCode(), first.asString());
+        long stored = sweeps.page("carol", 0, 100).size();
+        Response second = as(CAROL).contentType("application/json").body(body).post("/api/v1/sweeps");
+        assertEquals(429, second.statusCode(), second.asString());
+        assertEquals("17", second.header("Retry-After"));
+        assertTrue(second.jsonPath().getString("message").contains("unfinished sweeps"), second.asString());
+        assertEquals(stored, sweeps.page("carol", 0, 100).size(), "no sweep row for the refused one");
+        cancelCarols(); // the first sweep's job ends
+        Response third = as(CAROL).contentType("application/json").body(body).post("/api/v1/sweeps");
+        assertEquals(201, third.statusCode(), third.asString());
         cancelCarols();
     }
 
