@@ -130,6 +130,16 @@ public final class WorkerProcess implements AutoCloseable {
         }
     }
 
+    /** SIGTERM, as Kubernetes sends on scale-in; returns at once (see {@link #awaitExit}). */
+    public void sigterm() {
+        process.destroy();
+    }
+
+    /** Waits for the process to end; false when it is still running after the timeout. */
+    public boolean awaitExit(Duration timeout) throws InterruptedException {
+        return process.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
     /** kill -9: no shutdown hook runs, the lease is left to expire. */
     public void kill9() throws InterruptedException {
         process.destroyForcibly();
